@@ -1,0 +1,71 @@
+"""seqcore-eval: score a checkpoint on a split, or translate/transcribe a file.
+
+    seqcore-eval ckpt=outputs/.../checkpoints/last.ckpt split=test
+    seqcore-eval ckpt=... split=test data_path=[my.de,my.en] search.beam_size=10
+    seqcore-eval ckpt=... input=sentences.txt output=translations.txt
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hydra.core.hydra_config import HydraConfig
+from hydra.utils import instantiate
+from omegaconf import DictConfig
+
+from apps.cli import log, run
+from seqcore.checkpoint import load_module
+from seqcore.errors import ConfigError
+from seqcore.inference import decode_samples
+from seqcore.lightning import TaskDataModule
+from seqcore.trainer import build_trainer
+
+
+def evaluate(cfg: DictConfig) -> dict | None:
+    run_dir = Path(HydraConfig.get().runtime.output_dir)
+    module = load_module(cfg.ckpt)
+    module.search = instantiate(cfg.search)
+    data = module.config.data
+    if cfg.input is not None:
+        return _translate_file(cfg, module, data)
+    if cfg.split not in ("train", "valid", "test"):
+        raise ConfigError(f"split={cfg.split!r} must be one of train, valid, test")
+    if cfg.data_path is not None:
+        module.task.paths[cfg.split] = cfg.data_path
+    datamodule = TaskDataModule(module.task, eval_max_tokens=cfg.data.eval_max_tokens,
+                                max_source_length=data.max_source_length, max_target_length=data.max_target_length,
+                                test_split=cfg.split)
+    trainer = build_trainer(cfg.trainer, cfg.logger, run_dir)
+    metrics = {key.split("/", 1)[1]: value for key, value in trainer.test(module, datamodule, verbose=False)[0].items()}
+    _write_report(run_dir, cfg, metrics, module.last_outputs, datamodule)
+    return metrics
+
+
+def _translate_file(cfg: DictConfig, module, data) -> None:
+    if cfg.output is None:
+        raise ConfigError("input= needs output= (the file to write, one line per input line)")
+    samples = list(module.task.read_inputs(cfg.input))
+    outputs = decode_samples(module, samples, cfg.data.eval_max_tokens, data.max_source_length)
+    Path(cfg.output).write_text("".join(line + "\n" for line in outputs), encoding="utf-8")
+    print(f"wrote {len(outputs)} lines to {cfg.output}")
+
+
+def _write_report(run_dir: Path, cfg: DictConfig, metrics: dict, outputs: dict, datamodule) -> None:
+    samples = datamodule.samples(cfg.split)
+    records = [{"id": i, "source": samples[i]["source"], "reference": datamodule.task.reference(samples[i]),
+                "output": outputs[i]} for i in sorted(outputs)]
+    (run_dir / "metrics.json").write_text(json.dumps({"split": cfg.split, "ckpt": cfg.ckpt, **metrics}, indent=2) + "\n")
+    with open(run_dir / "outputs.jsonl", "w", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+    for record in records[: cfg.samples]:
+        print(f"[{record['id']}] src: {record['source']}\n     ref: {record['reference']}\n     out: {record['output']}")
+    print(f"{cfg.split} " + "  ".join(f"{k}={v:.2f}" for k, v in metrics.items()))
+    log.info("metrics and outputs written to %s", run_dir)
+
+
+def main() -> None:
+    run(evaluate, "evaluate")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""Translation task: parallel text in, text out, scored with detokenized sacreBLEU and chrF.
+
+Data for each split is one override: `task.train=corpus.jsonl` (lines of {"src": ..., "tgt": ...})
+or `task.train=[train.de,train.en]` (parallel plain-text files, one sentence per line).
+Left at null, a split comes from the embedded synthetic language pair (`synthetic.py`).
+"""
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Iterator, Sequence
+
+import torch
+
+from plugins.textio import read_jsonl, read_lines
+from plugins.translation.synthetic import generate_corpus
+from seqcore import metrics
+from seqcore.data import build_tokenizer, tokenizer_from_state_dict
+from seqcore.errors import ConfigError, DataError
+from seqcore.plugins import TaskPlugin
+
+log = logging.getLogger(__name__)
+SPLITS = ("train", "valid", "test")
+
+
+@lru_cache(maxsize=2)
+def _embedded_corpus(seed: int, sizes: tuple) -> dict:
+    """Generated once per process, whichever split asks first."""
+    return generate_corpus(seed, dict(sizes) or None)
+
+
+def read_parallel(source_path: str, target_path: str) -> list[dict]:
+    """Aligned sentence pairs from two files; empty pairs are skipped and counted."""
+    sources, targets = list(read_lines(source_path, "source")), list(read_lines(target_path, "target"))
+    if len(sources) != len(targets):
+        raise DataError(f"parallel files differ in length: {source_path} has {len(sources)} lines, "
+                        f"{target_path} has {len(targets)}")
+    pairs = [{"source": s.strip(), "target": t.strip(), "line": n}
+             for n, (s, t) in enumerate(zip(sources, targets), 1)]
+    return _skip_empty(pairs, f"{source_path} / {target_path}")
+
+
+def read_jsonl_pairs(path: str) -> list[dict]:
+    pairs = []
+    for number, item in read_jsonl(path, "parallel JSONL"):
+        if not isinstance(item.get("src"), str) or not isinstance(item.get("tgt"), str):
+            raise DataError(f'{path}:{number}: expected string fields "src" and "tgt"')
+        pairs.append({"source": item["src"].strip(), "target": item["tgt"].strip(), "line": number})
+    return _skip_empty(pairs, path)
+
+
+def _skip_empty(pairs: list[dict], where: str) -> list[dict]:
+    kept = [p for p in pairs if p["source"] and p["target"]]
+    if len(kept) < len(pairs):
+        log.warning("%s: skipped %d pairs with an empty side", where, len(pairs) - len(kept))
+    return kept
+
+
+class TranslationTask(TaskPlugin):
+    name = "translation"
+    supported_heads = ("attention",)
+    main_metric = "bleu"
+
+    def __init__(self, train=None, valid=None, test=None, tokenizer: str = "word",
+                 tokenizer_options: dict | None = None, embedded_seed: int = 1234,
+                 embedded_sizes: dict | None = None):
+        self.paths = {"train": train, "valid": valid, "test": test}
+        self.tokenizer_kind = tokenizer
+        self.tokenizer_options = dict(tokenizer_options or {})
+        self.embedded_seed = embedded_seed
+        self.embedded_sizes = dict(embedded_sizes) if embedded_sizes else None
+        self.source_tokenizer = self.target_tokenizer = None
+
+    def load_split(self, split: str) -> list[dict]:
+        if split not in SPLITS:
+            raise ConfigError(f"unknown split {split!r}; splits: {', '.join(SPLITS)}")
+        path = self.paths[split]
+        if path is None:
+            corpus = _embedded_corpus(self.embedded_seed, tuple(sorted((self.embedded_sizes or {}).items())))
+            return [{"source": s, "target": t} for s, t in corpus[split]]
+        if isinstance(path, str) and path.endswith(".jsonl"):
+            return read_jsonl_pairs(path)
+        if not isinstance(path, str) and len(path) == 2:
+            return read_parallel(*path)
+        raise ConfigError(f"task.{split} must be a .jsonl file or [source_file, target_file], got {path!r}")
+
+    def fit(self, train_samples: Sequence[dict]) -> None:
+        if not train_samples:
+            raise DataError("the training split is empty")
+        self.source_tokenizer = build_tokenizer(self.tokenizer_kind, [s["source"] for s in train_samples],
+                                                **self.tokenizer_options)
+        self.target_tokenizer = build_tokenizer(self.tokenizer_kind, [s["target"] for s in train_samples],
+                                                **self.tokenizer_options)
+
+    def encode_source(self, sample: dict) -> torch.Tensor:
+        return torch.tensor(self.source_tokenizer.encode(sample["source"]), dtype=torch.long)
+
+    def encode_target(self, sample: dict) -> torch.Tensor:
+        return torch.tensor(self.target_tokenizer.encode(sample["target"]), dtype=torch.long)
+
+    def frontend_args(self) -> dict:
+        return {"vocab_size": self.source_tokenizer.vocab_size}
+
+    @property
+    def target_vocab_size(self) -> int:
+        return self.target_tokenizer.vocab_size
+
+    def postprocess(self, tokens: Sequence[int]) -> str:
+        return self.target_tokenizer.decode(tokens)
+
+    def metrics(self, hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, float]:
+        return {"bleu": metrics.bleu(hypotheses, references), "chrf": metrics.chrf(hypotheses, references)}
+
+    def read_inputs(self, path: str) -> Iterator[dict]:
+        for number, line in enumerate(read_lines(path, "input"), 1):
+            yield {"source": line.strip(), "line": number}
+
+    def state_dict(self) -> dict:
+        return {"source_tokenizer": self.source_tokenizer.state_dict(),
+                "target_tokenizer": self.target_tokenizer.state_dict()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.source_tokenizer = tokenizer_from_state_dict(state["source_tokenizer"])
+        self.target_tokenizer = tokenizer_from_state_dict(state["target_tokenizer"])

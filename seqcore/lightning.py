@@ -1,0 +1,170 @@
+"""Lightning wiring: a LightningModule around Seq2Seq + task, and a DataModule around a task.
+
+The module's hyperparameters are the resolved config and the task state (tokenizers), both
+primitives, so a checkpoint rebuilds the whole model on its own and loads with
+`weights_only=True`. Validation and test decode their split, gather the outputs of all
+ranks by example id, and score them with the task's metric.
+"""
+from __future__ import annotations
+
+import logging
+
+import pytorch_lightning as pl
+import torch
+import torch.distributed as dist
+from hydra.utils import instantiate
+from omegaconf import OmegaConf
+from torch.utils.data import DataLoader
+
+from seqcore.data import Example, TokenBudgetBatchSampler, collate_examples, padding_fraction
+from seqcore.model import build_model
+from seqcore.optim import build_optimizer
+from seqcore.plugins import TaskPlugin, check_head
+
+log = logging.getLogger(__name__)
+
+
+def gather_objects(items: list) -> list:
+    """Concatenate a picklable list across DDP ranks (identity on one process)."""
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
+        return items
+    gathered = [None] * dist.get_world_size()
+    dist.all_gather_object(gathered, items)
+    return [item for part in gathered for item in part]
+
+
+class Seq2SeqModule(pl.LightningModule):
+    def __init__(self, config: dict, task_state: dict):
+        super().__init__()
+        self.save_hyperparameters()
+        self.config = OmegaConf.create(config)
+        self.task: TaskPlugin = instantiate(self.config.task)
+        self.task.load_state_dict(task_state)
+        check_head(self.task, self.config.head.name)
+        self.model = build_model(self.config.model, self.config.head, self.task.frontend_args(),
+                                 self.task.target_vocab_size)
+        self.search = instantiate(self.config.search)
+        self.validation_search = instantiate(self.config.validation.search)
+        self._decoded: list = []
+
+    def training_step(self, batch, batch_index):
+        loss, logs = self.model(batch)
+        self.log("train/loss", loss, prog_bar=True, batch_size=len(batch))
+        self.log("train/nll", logs["nll"], batch_size=len(batch))
+        return loss
+
+    def on_train_epoch_start(self):
+        self.trainer.train_dataloader.batch_sampler.set_epoch(self.current_epoch)
+
+    def decode(self, batch, search) -> list[tuple[int, list]]:
+        """[(example id, n-best hypotheses)] for one batch."""
+        return list(zip(batch.ids.tolist(), search(self.model.head, self.model.encode(batch))))
+
+    def validation_step(self, batch, batch_index):
+        loss, _ = self.model(batch)
+        self.log("valid/loss", loss, batch_size=len(batch), sync_dist=True)
+        self._decoded.extend(self.decode(batch, self.validation_search))
+
+    def test_step(self, batch, batch_index):
+        self._decoded.extend(self.decode(batch, self.search))
+
+    def predict_step(self, batch, batch_index):
+        return self.decode(batch, self.search)
+
+    def on_validation_epoch_end(self):
+        self._log_task_metrics("valid")
+
+    def on_test_epoch_end(self):
+        self._log_task_metrics("test")
+
+    def _log_task_metrics(self, split: str):
+        decoded = dict(gather_objects(self._decoded))
+        self._decoded = []
+        references = self.trainer.datamodule.references(split)
+        ids = sorted(decoded)
+        hypotheses = [self.task.postprocess(decoded[i][0].tokens) for i in ids]
+        self.last_outputs = {i: h for i, h in zip(ids, hypotheses)}
+        metrics = self.task.metrics(hypotheses, [references[i] for i in ids])
+        for key, value in metrics.items():
+            self.log(f"{split}/{key}", float(value), prog_bar=key == self.task.main_metric)
+
+    def configure_optimizers(self):
+        optimizer, scheduler = build_optimizer(self.parameters(), self.config.optim,
+                                               int(self.trainer.estimated_stepping_batches))
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
+
+
+class TaskDataModule(pl.LightningDataModule):
+    """Loads a task's splits, encodes them into Examples and batches them by token budget."""
+
+    def __init__(self, task: TaskPlugin, max_tokens: int = 4096, eval_max_tokens: int = 8192,
+                 max_source_length: int = 256, max_target_length: int = 256, num_workers: int = 0,
+                 seed: int = 0, test_split: str = "test"):
+        super().__init__()
+        self.task = task
+        self.max_tokens, self.eval_max_tokens = max_tokens, eval_max_tokens
+        self.max_source_length, self.max_target_length = max_source_length, max_target_length
+        self.num_workers, self.seed = num_workers, seed
+        self.test_split = test_split  # what `trainer.test` evaluates (seqcore-eval split=...)
+        self._samples: dict[str, list[dict]] = {}
+        self._examples: dict[str, list[Example]] = {}
+
+    def samples(self, split: str) -> list[dict]:
+        if split not in self._samples:
+            self._samples[split] = self.task.load_split(split)
+        return self._samples[split]
+
+    def references(self, stage: str) -> list[str]:
+        """Reference texts of the split evaluated in a stage ("valid" or "test"), indexed by example id."""
+        split = self.test_split if stage == "test" else stage
+        return [self.task.reference(sample) for sample in self.samples(split)]
+
+    def fit_task(self) -> None:
+        """Build the task's tokenizers from the training split (before the model is built)."""
+        self.task.fit(self.samples("train"))
+
+    def examples(self, split: str) -> list[Example]:
+        """Encoded examples; over-long ones are dropped from training and truncated elsewhere."""
+        if split in self._examples:
+            return self._examples[split]
+        training, examples, dropped, truncated = split == "train", [], 0, 0
+        for index, sample in enumerate(self.samples(split)):
+            source, target = self.task.encode_source(sample), self.task.encode_target(sample)
+            too_long = len(source) > self.max_source_length or len(target) > self.max_target_length
+            if too_long and training:
+                dropped += 1
+                continue
+            if too_long:
+                truncated += 1
+                source, target = source[: self.max_source_length], target[: self.max_target_length]
+            examples.append(Example(index, source, target))
+        if dropped:
+            log.warning("%s: dropped %d examples longer than data.max_source_length=%d / "
+                        "data.max_target_length=%d", split, dropped, self.max_source_length, self.max_target_length)
+        if truncated:
+            log.warning("%s: truncated %d over-long examples", split, truncated)
+        self._examples[split] = examples
+        return examples
+
+    def _loader(self, split: str, training: bool) -> DataLoader:
+        examples = self.examples(split)
+        lengths = [max(len(e.source), len(e.target) + 1) for e in examples]
+        trainer = self.trainer
+        sampler = TokenBudgetBatchSampler(
+            lengths, self.max_tokens if training else self.eval_max_tokens, shuffle=training, seed=self.seed,
+            num_replicas=trainer.world_size if trainer else 1, rank=trainer.global_rank if trainer else 0)
+        if training:
+            unbucketed = TokenBudgetBatchSampler(lengths, self.max_tokens, seed=self.seed, bucketing=False)
+            log.info("train: %d examples in %d batches per rank; padding %.1f%% (%.1f%% without bucketing)",
+                     len(examples), len(sampler), 100 * padding_fraction(lengths, iter(sampler)),
+                     100 * padding_fraction(lengths, iter(unbucketed)))
+        return DataLoader(examples, batch_sampler=sampler, collate_fn=collate_examples, num_workers=self.num_workers)
+
+    def train_dataloader(self):
+        return self._loader("train", training=True)
+
+    def val_dataloader(self):
+        return self._loader("valid", training=False)
+
+    def test_dataloader(self):
+        return self._loader(self.test_split, training=False)

@@ -1,0 +1,15 @@
+"""Thin wrappers over the standard metric libraries, so every task reports the same numbers peers do."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import sacrebleu
+
+
+def bleu(hypotheses: Sequence[str], references: Sequence[str]) -> float:
+    """Corpus BLEU of detokenized text with sacreBLEU's default 13a tokenization."""
+    return sacrebleu.corpus_bleu(list(hypotheses), [list(references)]).score
+
+
+def chrf(hypotheses: Sequence[str], references: Sequence[str]) -> float:
+    return sacrebleu.corpus_chrf(list(hypotheses), [list(references)]).score

@@ -1,0 +1,37 @@
+"""Seq2Seq = frontend + encoder + head, built from the `model` and `head` configs.
+
+Sizes that only the data knows (vocabulary sizes) are passed by the task at build time;
+everything else comes from `_target_` configs, so the printed config shows what runs.
+"""
+from __future__ import annotations
+
+import torch
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+from torch import nn
+
+from seqcore.data.batch import Batch
+from seqcore.modules.state import EncoderOutput
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self, frontend: nn.Module, encoder: nn.Module, head: nn.Module):
+        super().__init__()
+        self.frontend, self.encoder, self.head = frontend, encoder, head
+
+    def encode(self, batch: Batch) -> EncoderOutput:
+        features, mask = self.frontend(batch.source, batch.source_lengths)
+        return EncoderOutput(*self.encoder(features, mask))
+
+    def forward(self, batch: Batch) -> tuple[torch.Tensor, dict]:
+        return self.head.loss(batch, self.encode(batch))
+
+
+def build_model(model_cfg: DictConfig, head_cfg: DictConfig, frontend_args: dict, target_vocab_size: int) -> Seq2Seq:
+    """Instantiate the frontend (with the task's runtime sizes), encoder, decoder and head."""
+    frontend = instantiate(model_cfg.frontend, **frontend_args)
+    encoder = instantiate(model_cfg.encoder)
+    decoder = instantiate(model_cfg.decoder, vocab_size=target_vocab_size)
+    head_args = OmegaConf.create({key: value for key, value in head_cfg.items() if key != "name"})
+    head = instantiate(head_args, decoder=decoder, vocab_size=target_vocab_size)
+    return Seq2Seq(frontend, encoder, head)

@@ -1,0 +1,38 @@
+"""AdamW with a warmup learning-rate schedule (inverse square root or cosine), stepped per update."""
+from __future__ import annotations
+
+import math
+
+import torch
+
+from seqcore.errors import ConfigError
+
+SCHEDULES = ("inverse_sqrt", "cosine", "constant")
+
+
+def lr_multiplier(step: int, schedule: str, warmup_steps: int, total_steps: int, min_ratio: float) -> float:
+    """Factor applied to the peak learning rate after `step` optimizer updates."""
+    step = step + 1
+    if step <= warmup_steps:
+        return step / max(1, warmup_steps)
+    if schedule == "inverse_sqrt":
+        return math.sqrt(warmup_steps / step) if warmup_steps else 1.0 / math.sqrt(step)
+    if schedule == "cosine":
+        progress = min(1.0, (step - warmup_steps) / max(1, total_steps - warmup_steps))
+        return min_ratio + (1.0 - min_ratio) * 0.5 * (1.0 + math.cos(math.pi * progress))
+    return 1.0
+
+
+def build_optimizer(parameters, optim_cfg, total_steps: int):
+    """AdamW + LambdaLR from the `optim` config; bad values fail naming the key."""
+    if optim_cfg.schedule not in SCHEDULES:
+        raise ConfigError(f"optim.schedule={optim_cfg.schedule!r} is not one of {', '.join(SCHEDULES)}")
+    for key in ("lr", "weight_decay", "warmup_steps", "min_lr_ratio"):
+        value = optim_cfg[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise ConfigError(f"optim.{key} must be a non-negative number, got {value!r}")
+    optimizer = torch.optim.AdamW(parameters, lr=optim_cfg.lr, betas=tuple(optim_cfg.betas),
+                                  weight_decay=optim_cfg.weight_decay)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: lr_multiplier(
+        step, optim_cfg.schedule, int(optim_cfg.warmup_steps), total_steps, optim_cfg.min_lr_ratio))
+    return optimizer, scheduler

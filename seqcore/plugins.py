@@ -1,0 +1,105 @@
+"""The TaskPlugin contract and the discovery of task plugins.
+
+A task plugin turns its field's files into `Example`s, owns its tokenizers/featurizers
+(saved in every checkpoint through `state_dict`), turns model output back into text and
+scores it. Built-in and third-party plugins are found the same way: through the
+`seqcore.tasks` entry-point group (name = task name, value = the TaskPlugin subclass).
+A third-party plugin ships its Hydra config as `<config_dir>/task/<name>.yaml`; the CLIs
+add every plugin's `config_dir` to Hydra's search path, so `task=<name>` just works
+(we avoid Hydra's `hydra_plugins` namespace discovery, which breaks with editable installs).
+"""
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any, ClassVar, Iterator, Sequence
+
+import torch
+
+from seqcore.errors import ConfigError
+
+ENTRY_POINT_GROUP = "seqcore.tasks"
+
+
+class TaskPlugin:
+    """Base class of every task. Subclasses set the class attributes and implement the methods."""
+
+    name: ClassVar[str]
+    target_kind: ClassVar[str] = "tokens"  # tokens | positions | frames: decides which heads fit
+    supported_heads: ClassVar[tuple[str, ...]] = ("attention",)
+    main_metric: ClassVar[str]  # key of `metrics()` used to pick the best checkpoint
+    metric_mode: ClassVar[str] = "max"
+
+    # -- data ------------------------------------------------------------------------------
+    def load_split(self, split: str) -> list[dict]:
+        """Samples of a split ("train" | "valid" | "test"): dicts with at least "source" and "target"."""
+        raise NotImplementedError
+
+    def fit(self, train_samples: Sequence[dict]) -> None:
+        """Build tokenizers/featurizers from the training split."""
+        raise NotImplementedError
+
+    def encode_source(self, sample: dict) -> torch.Tensor:
+        raise NotImplementedError
+
+    def encode_target(self, sample: dict) -> torch.Tensor:
+        raise NotImplementedError
+
+    def reference(self, sample: dict) -> str:
+        """The text a prediction of this sample is scored against."""
+        return sample["target"]
+
+    # -- model sizes -----------------------------------------------------------------------
+    def frontend_args(self) -> dict:
+        """Runtime arguments of the frontend (e.g. {"vocab_size": ...})."""
+        raise NotImplementedError
+
+    @property
+    def target_vocab_size(self) -> int:
+        raise NotImplementedError
+
+    # -- outputs ---------------------------------------------------------------------------
+    def postprocess(self, tokens: Sequence[int]) -> str:
+        raise NotImplementedError
+
+    def metrics(self, hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, float]:
+        raise NotImplementedError
+
+    def read_inputs(self, path: str) -> Iterator[dict]:
+        """Lazily read inference inputs (samples without "target") from a user's file."""
+        raise NotImplementedError
+
+    # -- persistence -----------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """Primitives only (a checkpoint must load with `torch.load(weights_only=True)`)."""
+        raise NotImplementedError
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    @classmethod
+    def config_dir(cls) -> str | None:
+        """Directory holding `task/<name>.yaml` for Hydra; None for built-ins (they live in conf/)."""
+        return None
+
+
+def discover_plugins() -> dict[str, Any]:
+    """Entry points of all installed task plugins, by task name (loaded lazily)."""
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def plugin_config_dirs() -> list[str]:
+    """Config directories contributed by installed third-party plugins."""
+    directories = []
+    for entry in discover_plugins().values():
+        directory = entry.load().config_dir()
+        if directory and Path(directory).is_dir():
+            directories.append(str(Path(directory).resolve()))
+    return directories
+
+
+def check_head(task: TaskPlugin, head_name: str) -> None:
+    """Fail before building anything when the task cannot use the chosen head."""
+    if head_name not in task.supported_heads:
+        raise ConfigError(f"head={head_name} is not supported by task={task.name}; "
+                          f"supported heads: {', '.join(task.supported_heads)}")

@@ -1,0 +1,51 @@
+"""Build the Lightning Trainer from the `trainer` and `logger` configs, with seqcore's callbacks.
+
+`trainer.*` keys are passed to `pytorch_lightning.Trainer` unchanged; this module only checks
+them first so that a typo or a wrong type fails with a message naming the key, not deep
+inside Lightning.
+"""
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import pytorch_lightning as pl
+from hydra.utils import instantiate
+from omegaconf import DictConfig
+from pytorch_lightning.callbacks import LearningRateMonitor, ModelCheckpoint
+
+from seqcore.errors import ConfigError
+
+
+def check_trainer_args(trainer_cfg: DictConfig) -> None:
+    parameters = inspect.signature(pl.Trainer.__init__).parameters
+    for key, value in trainer_cfg.items():
+        if key == "_target_":
+            continue
+        if key not in parameters:
+            raise ConfigError(f"trainer.{key} is not a pytorch_lightning.Trainer argument")
+        default = parameters[key].default
+        numeric = isinstance(default, (int, float)) and not isinstance(default, bool)
+        if numeric and isinstance(value, str) and key not in ("precision", "devices", "val_check_interval"):
+            raise ConfigError(f"trainer.{key}={value!r} must be a number")
+
+
+def build_trainer(trainer_cfg: DictConfig, logger_cfg: DictConfig | None, run_dir: Path,
+                  monitor: str | None = None, mode: str = "max", save_top_k: int = 1) -> pl.Trainer:
+    check_trainer_args(trainer_cfg)
+    loggers = [instantiate(cfg) for cfg in (logger_cfg or {}).values()]
+    callbacks = []
+    if monitor:
+        callbacks.append(ModelCheckpoint(
+            dirpath=run_dir / "checkpoints", filename="best-{step}", monitor=monitor, mode=mode,
+            save_top_k=save_top_k, save_last=True, auto_insert_metric_name=False))
+    if loggers:
+        callbacks.append(LearningRateMonitor(logging_interval="step"))
+    try:
+        return instantiate(trainer_cfg, logger=loggers or False, callbacks=callbacks,
+                           default_root_dir=str(run_dir))
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"trainer: {error}") from None
+    except pl.utilities.exceptions.MisconfigurationException as error:
+        raise ConfigError(f"trainer: {error}") from None
+
