@@ -10,6 +10,7 @@ add every plugin's `config_dir` to Hydra's search path, so `task=<name>` just wo
 """
 from __future__ import annotations
 
+import inspect
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, ClassVar, Iterator, Sequence
@@ -79,8 +80,10 @@ class TaskPlugin:
 
     @classmethod
     def config_dir(cls) -> str | None:
-        """Directory holding `task/<name>.yaml` for Hydra; None for built-ins (they live in conf/)."""
-        return None
+        """Directory holding `task/<name>.yaml` for Hydra: by default a `conf/` folder beside the
+        plugin's module (third-party packages ship one); None when absent (built-ins use conf/)."""
+        directory = Path(inspect.getfile(cls)).parent / "conf"
+        return str(directory) if directory.is_dir() else None
 
 
 def discover_plugins() -> dict[str, Any]:
@@ -93,7 +96,7 @@ def plugin_config_dirs() -> list[str]:
     directories = []
     for entry in discover_plugins().values():
         directory = entry.load().config_dir()
-        if directory and Path(directory).is_dir():
+        if directory:
             directories.append(str(Path(directory).resolve()))
     return directories
 

@@ -7,20 +7,19 @@ Left at null, a split comes from the embedded synthetic language pair (`syntheti
 from __future__ import annotations
 
 import logging
+import re
 from functools import lru_cache
 from typing import Iterator, Sequence
-
-import torch
 
 from plugins.textio import read_jsonl, read_lines
 from plugins.translation.synthetic import generate_corpus
 from seqcore import metrics
-from seqcore.data import build_tokenizer, tokenizer_from_state_dict
 from seqcore.errors import ConfigError, DataError
-from seqcore.plugins import TaskPlugin
+from seqcore.text_task import TextToTextTask
 
 log = logging.getLogger(__name__)
 SPLITS = ("train", "valid", "test")
+SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,!?;:%)\]}])")
 
 
 @lru_cache(maxsize=2)
@@ -56,20 +55,19 @@ def _skip_empty(pairs: list[dict], where: str) -> list[dict]:
     return kept
 
 
-class TranslationTask(TaskPlugin):
+class TranslationTask(TextToTextTask):
     name = "translation"
     supported_heads = ("attention",)
     main_metric = "bleu"
 
     def __init__(self, train=None, valid=None, test=None, tokenizer: str = "word",
                  tokenizer_options: dict | None = None, embedded_seed: int = 1234,
-                 embedded_sizes: dict | None = None):
+                 embedded_sizes: dict | None = None, detokenize: bool = True):
+        super().__init__(tokenizer, tokenizer_options)
+        self.detokenize = detokenize
         self.paths = {"train": train, "valid": valid, "test": test}
-        self.tokenizer_kind = tokenizer
-        self.tokenizer_options = dict(tokenizer_options or {})
         self.embedded_seed = embedded_seed
         self.embedded_sizes = dict(embedded_sizes) if embedded_sizes else None
-        self.source_tokenizer = self.target_tokenizer = None
 
     def load_split(self, split: str) -> list[dict]:
         if split not in SPLITS:
@@ -84,29 +82,15 @@ class TranslationTask(TaskPlugin):
             return read_parallel(*path)
         raise ConfigError(f"task.{split} must be a .jsonl file or [source_file, target_file], got {path!r}")
 
-    def fit(self, train_samples: Sequence[dict]) -> None:
-        if not train_samples:
-            raise DataError("the training split is empty")
-        self.source_tokenizer = build_tokenizer(self.tokenizer_kind, [s["source"] for s in train_samples],
-                                                **self.tokenizer_options)
-        self.target_tokenizer = build_tokenizer(self.tokenizer_kind, [s["target"] for s in train_samples],
-                                                **self.tokenizer_options)
-
-    def encode_source(self, sample: dict) -> torch.Tensor:
-        return torch.tensor(self.source_tokenizer.encode(sample["source"]), dtype=torch.long)
-
-    def encode_target(self, sample: dict) -> torch.Tensor:
-        return torch.tensor(self.target_tokenizer.encode(sample["target"]), dtype=torch.long)
-
-    def frontend_args(self) -> dict:
-        return {"vocab_size": self.source_tokenizer.vocab_size}
-
-    @property
-    def target_vocab_size(self) -> int:
-        return self.target_tokenizer.vocab_size
+    def _detokenized(self, text: str) -> str:
+        """Attach space-separated punctuation ("moon ." -> "moon."): sacreBLEU expects detokenized text."""
+        return SPACE_BEFORE_PUNCTUATION.sub(r"\1", text) if self.detokenize else text
 
     def postprocess(self, tokens: Sequence[int]) -> str:
-        return self.target_tokenizer.decode(tokens)
+        return self._detokenized(super().postprocess(tokens))
+
+    def reference(self, sample: dict) -> str:
+        return self._detokenized(sample["target"])
 
     def metrics(self, hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, float]:
         return {"bleu": metrics.bleu(hypotheses, references), "chrf": metrics.chrf(hypotheses, references)}
@@ -114,11 +98,3 @@ class TranslationTask(TaskPlugin):
     def read_inputs(self, path: str) -> Iterator[dict]:
         for number, line in enumerate(read_lines(path, "input"), 1):
             yield {"source": line.strip(), "line": number}
-
-    def state_dict(self) -> dict:
-        return {"source_tokenizer": self.source_tokenizer.state_dict(),
-                "target_tokenizer": self.target_tokenizer.state_dict()}
-
-    def load_state_dict(self, state: dict) -> None:
-        self.source_tokenizer = tokenizer_from_state_dict(state["source_tokenizer"])
-        self.target_tokenizer = tokenizer_from_state_dict(state["target_tokenizer"])
