@@ -21,6 +21,7 @@ not timed. Numbers depend on the machine and its load: compare runs on the same 
 from __future__ import annotations
 
 import argparse
+import itertools
 import platform
 import resource
 import statistics
@@ -64,9 +65,8 @@ def timed(function) -> float:
 def measure_training(cfg, model, examples, batches_per_repeat: int, repeats: int, warmup: int) -> list[float]:
     """Target tokens/s of full optimizer steps, one value per repeat over fresh batches."""
     sampler = TokenBudgetBatchSampler(batch_lengths(examples), cfg.data.max_tokens, shuffle=True, seed=cfg.seed)
-    batches = [collate_examples([examples[i] for i in indices]) for indices in sampler]
-    needed = warmup + batches_per_repeat * repeats
-    batches = (batches * (needed // len(batches) + 1))[:needed]  # wrap around a tiny epoch
+    needed = warmup + batches_per_repeat * repeats  # cycle wraps around a tiny epoch
+    batches = [collate_examples([examples[i] for i in b]) for b in itertools.islice(itertools.cycle(sampler), needed)]
     optimizer, scheduler = build_optimizer(model.parameters(), cfg.optim, needed)
     clip = cfg.trainer.get("gradient_clip_val")
 
@@ -129,10 +129,11 @@ def main() -> None:
     model = build_model(cfg.model, cfg.head, task.frontend_args(), task.target_vocab_size)
     parameters = list(model.parameters())
     train, test = datamodule.examples("train"), datamodule.examples("test")[: args.decode_sentences]
+    rss_after_setup = peak_rss_mib()
 
     train_rates = measure_training(cfg, model, train, args.train_batches, args.repeats, warmup=2)
     rss_after_training = peak_rss_mib()
-    search = {key: value for key, value in cfg.search.items() if key in ("max_len_a", "max_len_b")}
+    search = dict(max_len_a=cfg.search.max_len_a, max_len_b=cfg.search.max_len_b)
     greedy_rates, greedy_length = measure_decoding(
         cfg, model, test, lambda head, enc: greedy_search(head, enc, **search), args.repeats)
     beam_rates, beam_length = measure_decoding(
@@ -143,12 +144,12 @@ def main() -> None:
     padding = {bucketing: padding_fraction(lengths, TokenBudgetBatchSampler(
         lengths, cfg.data.max_tokens, shuffle=True, seed=cfg.seed, bucketing=bucketing)) for bucketing in (True, False)}
 
-    encoder, decoder = cfg.model.encoder, cfg.model.decoder
+    def describe(part) -> str:
+        return f"{part._target_.rsplit('.', 1)[-1]}(" + ", ".join(f"{k}={v}" for k, v in part.items() if k != "_target_") + ")"
+
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, CPU: {cpu_model()}")
-    print(f"model: {cfg.model.encoder._target_.rsplit('.', 1)[-1]} dim={cfg.model.dim} "
-          f"encoder {encoder.layers}x(heads={encoder.heads}, ffn={encoder.ffn_dim}) "
-          f"decoder {decoder.layers}x(heads={decoder.heads}, ffn={decoder.ffn_dim}), "
-          f"vocab src={task.frontend_args()['vocab_size']} tgt={task.target_vocab_size}")
+    print(f"model: {describe(cfg.model.encoder)} + {describe(cfg.model.decoder)}, head={cfg.head.name}, "
+          f"vocab source={task.frontend_args()['vocab_size']} target={task.target_vocab_size}")
     print(f"data: {len(train)} train / {len(test)} decoded test sentences, max_tokens={cfg.data.max_tokens}, "
           f"eval_max_tokens={cfg.data.eval_max_tokens}, max_len={search['max_len_a']}*src+{search['max_len_b']}; "
           f"median of {args.repeats} repeats\n")
@@ -163,6 +164,7 @@ def main() -> None:
         (f"beam-5 decoding (mean output {beam_length:.1f} tokens)", *timing(beam_rates), "sentences/s"),
         ("padding, bucketed batches", f"{100 * padding[True]:.1f}", "", "% of positions"),
         ("padding, unbucketed batches", f"{100 * padding[False]:.1f}", "", "% of positions"),
+        ("peak RSS after data and model setup", f"{rss_after_setup:,.0f}", "", "MiB"),
         ("peak RSS after training", f"{rss_after_training:,.0f}", "", "MiB"),
         ("peak RSS after decoding", f"{rss_after_decoding:,.0f}", "", "MiB"),
         ("parameters", f"{sum(p.numel() for p in parameters) / 1e6:.2f}", "", "million"),
@@ -174,6 +176,7 @@ def main() -> None:
         print("| " + " | ".join(cells) + " |")
         if index == 0:  # numbers right-aligned in markdown too
             print("|" + "|".join("-" * (w + 1) + (":" if i in (1, 2) else "-") for i, w in enumerate(widths)) + "|")
+
 
 if __name__ == "__main__":
     main()

@@ -33,7 +33,7 @@ def check_trainer_args(trainer_cfg: DictConfig) -> None:
 def build_trainer(trainer_cfg: DictConfig, logger_cfg: DictConfig | None, run_dir: Path,
                   monitor: str | None = None, mode: str = "max", save_top_k: int = 1) -> pl.Trainer:
     check_trainer_args(trainer_cfg)
-    loggers = [instantiate(cfg) for cfg in (logger_cfg or {}).values()]
+    loggers = [instantiate(cfg, save_dir=str(run_dir)) for cfg in (logger_cfg or {}).values()]
     callbacks = []
     if monitor:
         callbacks.append(ModelCheckpoint(

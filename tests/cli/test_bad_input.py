@@ -7,8 +7,6 @@ from tests.conftest import TINY, run_cli
 def assert_one_line_error(result, *fragments):
     assert result.returncode != 0
     assert "Traceback" not in result.stderr, result.stderr[-2000:]
-    error_lines = [line for line in result.stderr.splitlines() if line.startswith("error:") or "Error" in line]
-    assert error_lines, result.stderr[-2000:]
     for fragment in fragments:
         assert fragment in result.stderr, f"{fragment!r} not in: {result.stderr[-2000:]}"
 
