@@ -23,7 +23,7 @@ def decode_samples(module, samples: Sequence[dict], max_tokens: int, max_source_
             truncated += 1
             source = source[:max_source_length]
         if len(source):
-            examples.append(Example(index, source, None))
+            examples.append(Example(index, source, None, module.task.encode_extras(sample)))
     if truncated:
         log.warning("truncated %d inputs longer than data.max_source_length=%d", truncated, max_source_length)
     outputs = [""] * len(samples)
@@ -33,5 +33,5 @@ def decode_samples(module, samples: Sequence[dict], max_tokens: int, max_source_
     for indices in sampler:
         batch = move_data_to_device(collate_examples([examples[i] for i in indices]), module.device)
         for example_id, hypotheses in module.decode(batch, module.search):
-            outputs[example_id] = module.task.postprocess(hypotheses[0].tokens)
+            outputs[example_id] = module.task.postprocess(hypotheses[0].tokens, samples[example_id])
     return outputs

@@ -80,9 +80,10 @@ class Seq2SeqModule(pl.LightningModule):
     def _log_task_metrics(self, split: str):
         decoded = dict(gather_objects(self._decoded))
         self._decoded = []
-        references = self.trainer.datamodule.references(split)
+        datamodule = self.trainer.datamodule
+        references, samples = datamodule.references(split), datamodule.stage_samples(split)
         ids = sorted(decoded)
-        hypotheses = [self.task.postprocess(decoded[i][0].tokens) for i in ids]
+        hypotheses = [self.task.postprocess(decoded[i][0].tokens, samples[i]) for i in ids]
         self.last_outputs = {i: h for i, h in zip(ids, hypotheses)}
         metrics = self.task.metrics(hypotheses, [references[i] for i in ids])
         for key, value in metrics.items():
@@ -114,10 +115,12 @@ class TaskDataModule(pl.LightningDataModule):
             self._samples[split] = self.task.load_split(split)
         return self._samples[split]
 
+    def stage_samples(self, stage: str) -> list[dict]:
+        """Samples of the split evaluated in a stage ("valid" or "test"), indexed by example id."""
+        return self.samples(self.test_split if stage == "test" else stage)
+
     def references(self, stage: str) -> list[str]:
-        """Reference texts of the split evaluated in a stage ("valid" or "test"), indexed by example id."""
-        split = self.test_split if stage == "test" else stage
-        return [self.task.reference(sample) for sample in self.samples(split)]
+        return [self.task.reference(sample) for sample in self.stage_samples(stage)]
 
     def fit_task(self) -> None:
         """Build the task's tokenizers from the training split (before the model is built)."""
@@ -137,7 +140,7 @@ class TaskDataModule(pl.LightningDataModule):
             if too_long:
                 truncated += 1
                 source, target = source[: self.max_source_length], target[: self.max_target_length]
-            examples.append(Example(index, source, target))
+            examples.append(Example(index, source, target, self.task.encode_extras(sample)))
         if dropped:
             log.warning("%s: dropped %d examples longer than data.max_source_length=%d / "
                         "data.max_target_length=%d", split, dropped, self.max_source_length, self.max_target_length)

@@ -5,8 +5,10 @@ everything else comes from `_target_` configs, so the printed config shows what 
 """
 from __future__ import annotations
 
+import inspect
+
 import torch
-from hydra.utils import instantiate
+from hydra.utils import get_class, instantiate
 from omegaconf import DictConfig, OmegaConf
 from torch import nn
 
@@ -28,10 +30,16 @@ class Seq2Seq(nn.Module):
 
 
 def build_model(model_cfg: DictConfig, head_cfg: DictConfig, frontend_args: dict, target_vocab_size: int) -> Seq2Seq:
-    """Instantiate the frontend (with the task's runtime sizes), encoder, decoder and head."""
+    """Instantiate the frontend (with the task's runtime sizes), encoder and head.
+
+    A head receives, among `decoder` (the model's autoregressive decoder), `vocab_size` and
+    `encoder_dim`, those its constructor names, so a CTC head never builds an unused decoder.
+    """
     frontend = instantiate(model_cfg.frontend, **frontend_args)
     encoder = instantiate(model_cfg.encoder)
-    decoder = instantiate(model_cfg.decoder, vocab_size=target_vocab_size)
     head_args = OmegaConf.create({key: value for key, value in head_cfg.items() if key != "name"})
-    head = instantiate(head_args, decoder=decoder, vocab_size=target_vocab_size)
+    wanted = inspect.signature(get_class(head_args._target_)).parameters
+    runtime = {"vocab_size": lambda: target_vocab_size, "encoder_dim": lambda: encoder.output_dim,
+               "decoder": lambda: instantiate(model_cfg.decoder, vocab_size=target_vocab_size)}
+    head = instantiate(head_args, **{name: make() for name, make in runtime.items() if name in wanted})
     return Seq2Seq(frontend, encoder, head)

@@ -46,6 +46,10 @@ class TaskPlugin:
     def encode_target(self, sample: dict) -> torch.Tensor:
         raise NotImplementedError
 
+    def encode_extras(self, sample: dict) -> dict[str, torch.Tensor]:
+        """Extra per-example tensors some heads need (e.g. copy ids for a pointer-generator)."""
+        return {}
+
     def reference(self, sample: dict) -> str:
         """The text a prediction of this sample is scored against."""
         return sample["target"]
@@ -60,7 +64,8 @@ class TaskPlugin:
         raise NotImplementedError
 
     # -- outputs ---------------------------------------------------------------------------
-    def postprocess(self, tokens: Sequence[int]) -> str:
+    def postprocess(self, tokens: Sequence[int], sample: dict) -> str:
+        """Model output -> text; `sample` is the input it came from (copied words, positions)."""
         raise NotImplementedError
 
     def metrics(self, hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, float]:

@@ -42,7 +42,7 @@ class TextToTextTask(TaskPlugin):
     def target_vocab_size(self) -> int:
         return self.target_tokenizer.vocab_size
 
-    def postprocess(self, tokens: Sequence[int]) -> str:
+    def postprocess(self, tokens: Sequence[int], sample: dict) -> str:
         return self.target_tokenizer.decode(tokens)
 
     def state_dict(self) -> dict:

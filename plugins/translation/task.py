@@ -86,8 +86,8 @@ class TranslationTask(TextToTextTask):
         """Attach space-separated punctuation ("moon ." -> "moon."): sacreBLEU expects detokenized text."""
         return SPACE_BEFORE_PUNCTUATION.sub(r"\1", text) if self.detokenize else text
 
-    def postprocess(self, tokens: Sequence[int]) -> str:
-        return self._detokenized(super().postprocess(tokens))
+    def postprocess(self, tokens: Sequence[int], sample: dict) -> str:
+        return self._detokenized(super().postprocess(tokens, sample))
 
     def reference(self, sample: dict) -> str:
         return self._detokenized(sample["target"])

@@ -11,7 +11,7 @@ must be written back by id, never by position.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from torch.nn.utils.rnn import pad_sequence
@@ -24,6 +24,9 @@ class Example:
     id: int
     source: torch.Tensor  # LongTensor[S] of token ids, or FloatTensor[S, F] of feature frames
     target: torch.Tensor | None  # LongTensor[T] of token ids without BOS/EOS; None at inference
+    # per-example tensors some heads need, e.g. a pointer-generator's source ids in the extended
+    # target vocabulary; each is padded with 0 along its first dim into Batch.extras
+    extras: dict[str, torch.Tensor] = field(default_factory=dict)
 
 
 @dataclass
@@ -33,6 +36,7 @@ class Batch:
     source_lengths: torch.Tensor  # LongTensor[B]
     target: torch.Tensor | None  # LongTensor[B, T] padded with PAD_ID; None at inference
     target_lengths: torch.Tensor | None  # LongTensor[B]; None at inference
+    extras: dict[str, torch.Tensor] = field(default_factory=dict)  # padded Example.extras, by key
 
     def __len__(self) -> int:
         return self.ids.shape[0]
@@ -79,10 +83,12 @@ def collate_examples(examples: Sequence[Example]) -> Batch:
     target, target_lengths = None, None
     if all(with_target):
         target, target_lengths = pad_sequences([example.target for example in examples], pad_value=PAD_ID)
+    extras = {key: pad_sequences([example.extras[key] for example in examples])[0] for key in examples[0].extras}
     return Batch(
         ids=torch.tensor([example.id for example in examples], dtype=torch.long),
         source=source,
         source_lengths=source_lengths,
         target=target,
         target_lengths=target_lengths,
+        extras=extras,
     )

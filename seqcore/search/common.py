@@ -13,6 +13,7 @@ class Hypothesis:
     tokens: list[int]  # without BOS/EOS
     score: float  # the ranking score (length-normalized for beam search)
     log_prob: float  # the model's total log-probability, EOS included
+    timestamps: list[int] | None = None  # encoder frame of each token, for heads aligned to frames (CTC, transducer)
 
 
 def max_lengths(source_lengths: torch.Tensor, max_len_a: float, max_len_b: int) -> torch.Tensor:
