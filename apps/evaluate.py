@@ -18,6 +18,7 @@ from seqcore.checkpoint import load_module
 from seqcore.errors import ConfigError
 from seqcore.inference import decode_samples
 from seqcore.lightning import TaskDataModule
+from seqcore.search.common import check_search
 from seqcore.trainer import build_trainer
 
 
@@ -25,6 +26,7 @@ def evaluate(cfg: DictConfig) -> dict | None:
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     module = load_module(cfg.ckpt)
     module.search = instantiate(cfg.search)
+    check_search(module.model.head, module.search, "search")
     data = module.config.data
     if cfg.input is not None:
         return _translate_file(cfg, module, data)

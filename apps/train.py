@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytorch_lightning as pl
 from hydra.core.hydra_config import HydraConfig
-from hydra.utils import instantiate
+from hydra.utils import get_class, instantiate
 from omegaconf import DictConfig, OmegaConf
 from pytorch_lightning.utilities import rank_zero_only
 
@@ -27,8 +27,8 @@ def train(cfg: DictConfig) -> float | None:
     _announce(resolved, run_dir)
     pl.seed_everything(cfg.seed, workers=True)
 
+    check_head(get_class(cfg.task._target_), cfg.head.name)
     task = instantiate(cfg.task)
-    check_head(task, cfg.head.name)
     datamodule = TaskDataModule(task, **cfg.data, seed=cfg.seed)
     if cfg.ckpt_path:
         task.load_state_dict(load_task_state(cfg.ckpt_path))

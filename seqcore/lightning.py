@@ -20,6 +20,7 @@ from seqcore.data import Example, TokenBudgetBatchSampler, collate_examples, pad
 from seqcore.model import build_model
 from seqcore.optim import build_optimizer
 from seqcore.plugins import TaskPlugin, check_head
+from seqcore.search.common import check_search
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ class Seq2SeqModule(pl.LightningModule):
                                  self.task.target_vocab_size)
         self.search = instantiate(self.config.search)
         self.validation_search = instantiate(self.config.validation.search)
+        check_search(self.model.head, self.search, "search")
+        check_search(self.model.head, self.validation_search, "validation.search")
         self._decoded: list = []
 
     def training_step(self, batch, batch_index):

@@ -106,8 +106,8 @@ def plugin_config_dirs() -> list[str]:
     return directories
 
 
-def check_head(task: TaskPlugin, head_name: str) -> None:
-    """Fail before building anything when the task cannot use the chosen head."""
+def check_head(task: type[TaskPlugin] | TaskPlugin, head_name: str) -> None:
+    """Fail before building anything when the task (class or instance) cannot use the chosen head."""
     if head_name not in task.supported_heads:
         raise ConfigError(f"head={head_name} is not supported by task={task.name}; "
                           f"supported heads: {', '.join(task.supported_heads)}")

@@ -7,6 +7,7 @@ inside Lightning.
 from __future__ import annotations
 
 import inspect
+import sys
 from pathlib import Path
 
 import pytorch_lightning as pl
@@ -15,6 +16,7 @@ from omegaconf import DictConfig
 from pytorch_lightning.callbacks import LearningRateMonitor, ModelCheckpoint
 
 from seqcore.errors import ConfigError
+from seqcore.progress import LogProgress
 
 
 def check_trainer_args(trainer_cfg: DictConfig) -> None:
@@ -41,9 +43,12 @@ def build_trainer(trainer_cfg: DictConfig, logger_cfg: DictConfig | None, run_di
             save_top_k=save_top_k, save_last=True, auto_insert_metric_name=False))
     if loggers:
         callbacks.append(LearningRateMonitor(logging_interval="step"))
+    progress_bar = trainer_cfg.get("enable_progress_bar", True)
+    if progress_bar and not sys.stderr.isatty():  # a log file gets plain lines, not a bar
+        callbacks.append(LogProgress(every_n_steps=max(1, trainer_cfg.get("log_every_n_steps", 50))))
     try:
-        return instantiate(trainer_cfg, logger=loggers or False, callbacks=callbacks,
-                           default_root_dir=str(run_dir))
+        return instantiate(trainer_cfg, logger=loggers or False, callbacks=callbacks, default_root_dir=str(run_dir),
+                           enable_progress_bar=progress_bar and sys.stderr.isatty())
     except (TypeError, ValueError) as error:
         raise ConfigError(f"trainer: {error}") from None
     except pl.utilities.exceptions.MisconfigurationException as error:

@@ -26,7 +26,7 @@ def teacher_forcing_pair(target: torch.Tensor, lengths: torch.Tensor) -> tuple[t
 
 class AttentionHead(nn.Module):
     kind = "tokens"
-    autoregressive = True
+    searches = ("greedy_search", "beam_search", "sample_search")
 
     def __init__(self, decoder: nn.Module, vocab_size: int, label_smoothing: float = 0.1,
                  tie_embeddings: bool = True):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import torch
 
 from seqcore.data.vocab import BOS_ID, EOS_ID, PAD_ID
+from seqcore.errors import ConfigError
 
 
 @dataclass
@@ -32,3 +33,24 @@ def constrain(log_probs: torch.Tensor, step: int, min_length: int, at_max: torch
         log_probs[at_max] = float("-inf")
         log_probs[at_max, EOS_ID] = eos
     return log_probs
+
+
+def block_repeated_ngrams(log_probs: torch.Tensor, history: torch.Tensor, size: int) -> torch.Tensor:
+    """Forbid tokens that would repeat an n-gram of `size` already in each row's history [N, t]."""
+    if size <= 0 or history.shape[1] < size:
+        return log_probs
+    windows = history.unfold(1, size, 1)  # [N, t - size + 1, size]
+    suffix = history[:, history.shape[1] - size + 1:]  # the last size - 1 tokens
+    matches = (windows[:, :, :-1] == suffix[:, None, :]).all(-1)
+    rows, positions = matches.nonzero(as_tuple=True)
+    log_probs = log_probs.clone()
+    log_probs[rows, windows[rows, positions, -1]] = float("-inf")
+    return log_probs
+
+
+def check_search(head, search, key: str) -> None:
+    """Fail before decoding when a configured search cannot decode the chosen head."""
+    name = getattr(search, "func", search).__name__
+    if name not in head.searches:
+        raise ConfigError(f"{key}: {name} cannot decode a {type(head).__name__}; "
+                          f"searches for this head: {', '.join(head.searches)}")
