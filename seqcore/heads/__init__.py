@@ -1,4 +1,7 @@
 """Output heads: each owns its loss and exposes what search needs."""
 from seqcore.heads.attention import AttentionHead
+from seqcore.heads.ctc import CTCHead
+from seqcore.heads.hybrid import HybridHead
+from seqcore.heads.transducer import TransducerHead
 
-__all__ = ["AttentionHead"]
+__all__ = ["AttentionHead", "CTCHead", "HybridHead", "TransducerHead"]
