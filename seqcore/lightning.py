@@ -53,7 +53,8 @@ class Seq2SeqModule(pl.LightningModule):
     def training_step(self, batch, batch_index):
         loss, logs = self.model(batch)
         self.log("train/loss", loss, prog_bar=True, batch_size=len(batch))
-        self.log("train/nll", logs["nll"], batch_size=len(batch))
+        for key, value in logs.items():  # nll, branch losses, coverage, target_tokens, ...
+            self.log(f"train/{key}", torch.as_tensor(value, dtype=torch.float32), batch_size=len(batch))
         return loss
 
     def on_train_epoch_start(self):

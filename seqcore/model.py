@@ -23,7 +23,7 @@ class Seq2Seq(nn.Module):
 
     def encode(self, batch: Batch) -> EncoderOutput:
         features, mask = self.frontend(batch.source, batch.source_lengths)
-        return EncoderOutput(*self.encoder(features, mask))
+        return EncoderOutput(*self.encoder(features, mask), batch.extras)
 
     def forward(self, batch: Batch) -> tuple[torch.Tensor, dict]:
         return self.head.loss(batch, self.encode(batch))

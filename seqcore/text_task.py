@@ -3,6 +3,11 @@
 Source and target tokenizers (char, word or SentencePiece) are trained on the training
 split and saved in the checkpoint. A text task adds only what is its own: where its data
 comes from (`load_split`, `read_inputs`) and how outputs are scored (`metrics`).
+
+For a pointer-generator head (`copy_extras=True`), examples also carry their ids in the
+*extended* target vocabulary: the source pieces the target vocabulary lacks (`oov_pieces`)
+get ids vocab_size + j, j their place in that list, so the head can copy them; `postprocess`
+renders such ids as those source pieces.
 """
 from __future__ import annotations
 
@@ -10,15 +15,16 @@ from typing import Sequence
 
 import torch
 
-from seqcore.data import build_tokenizer, tokenizer_from_state_dict
+from seqcore.data import UNK_ID, build_tokenizer, tokenizer_from_state_dict
 from seqcore.errors import DataError
 from seqcore.plugins import TaskPlugin
 
 
 class TextToTextTask(TaskPlugin):
-    def __init__(self, tokenizer: str = "word", tokenizer_options: dict | None = None):
+    def __init__(self, tokenizer: str = "word", tokenizer_options: dict | None = None, copy_extras: bool = False):
         self.tokenizer_kind = tokenizer
         self.tokenizer_options = dict(tokenizer_options or {})
+        self.copy_extras = copy_extras
         self.source_tokenizer = self.target_tokenizer = None
 
     def fit(self, train_samples: Sequence[dict]) -> None:
@@ -35,6 +41,29 @@ class TextToTextTask(TaskPlugin):
     def encode_target(self, sample: dict) -> torch.Tensor:
         return torch.tensor(self.target_tokenizer.encode(sample["target"]), dtype=torch.long)
 
+    def encode_extras(self, sample: dict) -> dict[str, torch.Tensor]:
+        """With `copy_extras`: "source_copy_ids" and (when the sample has a target) "target_copy_ids",
+        the extended-vocabulary ids aligned with `encode_source` and `encode_target`. A target piece
+        the target vocabulary lacks gets its extended id when the source has it, else UNK_ID."""
+        if not self.copy_extras:
+            return {}
+        oovs = self.oov_pieces(sample)
+        extras = {"source_copy_ids": self._extended_ids(self.source_tokenizer.pieces(sample["source"]), oovs)}
+        if "target" in sample:
+            extras["target_copy_ids"] = self._extended_ids(self.target_tokenizer.pieces(sample["target"]), oovs)
+        return extras
+
+    def oov_pieces(self, sample: dict) -> list[str]:
+        """The sample's source pieces that the target vocabulary lacks, distinct, in order of appearance."""
+        pieces = self.source_tokenizer.pieces(sample["source"])
+        return list(dict.fromkeys(piece for piece in pieces if self.target_tokenizer.id_of(piece) == UNK_ID))
+
+    def _extended_ids(self, pieces: list[str], oovs: list[str]) -> torch.Tensor:
+        extended = {piece: self.target_vocab_size + index for index, piece in enumerate(oovs)}
+        ids = [self.target_tokenizer.id_of(piece) for piece in pieces]
+        return torch.tensor([extended.get(piece, UNK_ID) if index == UNK_ID else index
+                             for piece, index in zip(pieces, ids)], dtype=torch.long)
+
     def frontend_args(self) -> dict:
         return {"vocab_size": self.source_tokenizer.vocab_size}
 
@@ -43,7 +72,9 @@ class TextToTextTask(TaskPlugin):
         return self.target_tokenizer.vocab_size
 
     def postprocess(self, tokens: Sequence[int], sample: dict) -> str:
-        return self.target_tokenizer.decode(tokens)
+        """Text of the output; ids from the target vocabulary size on are copied source pieces."""
+        copies = max(map(int, tokens), default=0) >= self.target_vocab_size
+        return self.target_tokenizer.decode(tokens, self.oov_pieces(sample) if copies else ())
 
     def state_dict(self) -> dict:
         return {"source_tokenizer": self.source_tokenizer.state_dict(),

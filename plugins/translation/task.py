@@ -57,13 +57,13 @@ def _skip_empty(pairs: list[dict], where: str) -> list[dict]:
 
 class TranslationTask(TextToTextTask):
     name = "translation"
-    supported_heads = ("attention",)
+    supported_heads = ("attention", "pointer", "ctc", "hybrid")
     main_metric = "bleu"
 
     def __init__(self, train=None, valid=None, test=None, tokenizer: str = "word",
                  tokenizer_options: dict | None = None, embedded_seed: int = 1234,
-                 embedded_sizes: dict | None = None, detokenize: bool = True):
-        super().__init__(tokenizer, tokenizer_options)
+                 embedded_sizes: dict | None = None, detokenize: bool = True, copy_extras: bool = False):
+        super().__init__(tokenizer, tokenizer_options, copy_extras)
         self.detokenize = detokenize
         self.paths = {"train": train, "valid": valid, "test": test}
         self.embedded_seed = embedded_seed

@@ -13,10 +13,15 @@ Shared conventions, whatever the kind:
   an output with unknown tokens shows it (and is scored as wrong) instead of
   silently losing them;
 * ``decode(encode(text)) == text`` for any text made of known tokens (for
-  ``WordTokenizer``: words separated by single spaces, the only spacing it keeps).
+  ``WordTokenizer``: words separated by single spaces, the only spacing it keeps);
+* ``pieces(text)`` are the token strings ``encode`` looks up, one per id
+  (``encode(text) == [id_of(piece) for piece in pieces(text)]``), and ``decode``
+  renders ids from ``vocab_size`` on as given ``extra_pieces``: together they let
+  a pointer-generator copy source pieces the target vocabulary lacks.
 """
 
 import io
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from typing import ClassVar
@@ -26,6 +31,7 @@ import sentencepiece
 from seqcore.data.vocab import BOS_ID, EOS_ID, PAD_ID, SPECIAL_TOKENS, UNK_ID, Vocabulary
 
 _IDS_DECODE_SKIPS = frozenset({PAD_ID, BOS_ID, EOS_ID})
+_SENTENCEPIECE_SPACE = re.compile("(\u2581)")  # "▁", the piece character that stands for a space
 
 
 class Tokenizer(ABC):
@@ -38,10 +44,18 @@ class Tokenizer(ABC):
     def vocab_size(self) -> int: ...
 
     @abstractmethod
+    def pieces(self, text: str) -> list[str]: ...
+
+    @abstractmethod
+    def id_of(self, piece: str) -> int:
+        """The piece's id, or ``UNK_ID`` when the vocabulary lacks it."""
+
+    @abstractmethod
     def encode(self, text: str) -> list[int]: ...
 
     @abstractmethod
-    def decode(self, ids: Sequence[int]) -> str: ...
+    def decode(self, ids: Sequence[int], extra_pieces: Sequence[str] = ()) -> str:
+        """Text of ``ids``; an id ``vocab_size + j`` stands for ``extra_pieces[j]``."""
 
     @abstractmethod
     def state_dict(self) -> dict: ...
@@ -58,6 +72,13 @@ class Tokenizer(ABC):
     def _ids_to_render(ids: Sequence[int]) -> list[int]:
         """The ids ``decode`` turns into text: all but PAD, BOS and EOS (a tensor is fine too)."""
         return [index for index in map(int, ids) if index not in _IDS_DECODE_SKIPS]
+
+    def _extra_piece(self, index: int, extra_pieces: Sequence[str]) -> str:
+        """The piece an id beyond the vocabulary stands for."""
+        if index - self.vocab_size >= len(extra_pieces):
+            raise IndexError(f"token id {index} is beyond this vocabulary of {self.vocab_size} tokens "
+                             f"and its {len(extra_pieces)} extra pieces")
+        return extra_pieces[index - self.vocab_size]
 
 
 class _VocabularyTokenizer(Tokenizer):
@@ -78,11 +99,19 @@ class _VocabularyTokenizer(Tokenizer):
     def vocab_size(self) -> int:
         return len(self.vocab)
 
-    def encode(self, text: str) -> list[int]:
-        return [self.vocab.id_of(token) for token in self._split(text)]
+    def pieces(self, text: str) -> list[str]:
+        return self._split(text)
 
-    def decode(self, ids: Sequence[int]) -> str:
-        return self._join([self.vocab.token_of(index) for index in self._ids_to_render(ids)])
+    def id_of(self, piece: str) -> int:
+        return self.vocab.id_of(piece)
+
+    def encode(self, text: str) -> list[int]:
+        return [self.id_of(piece) for piece in self.pieces(text)]
+
+    def decode(self, ids: Sequence[int], extra_pieces: Sequence[str] = ()) -> str:
+        return self._join([
+            self.vocab.token_of(index) if index < self.vocab_size else self._extra_piece(index, extra_pieces)
+            for index in self._ids_to_render(ids)])
 
     def state_dict(self) -> dict:
         return {"kind": self.kind, **self.vocab.state_dict()}
@@ -144,11 +173,25 @@ class SentencePieceTokenizer(Tokenizer):
     def vocab_size(self) -> int:
         return self._processor.get_piece_size()
 
+    def pieces(self, text: str) -> list[str]:
+        return self._processor.encode(text, out_type=str)
+
+    def id_of(self, piece: str) -> int:
+        return self._processor.piece_to_id(piece)
+
     def encode(self, text: str) -> list[int]:
         return self._processor.encode(text, out_type=int)
 
-    def decode(self, ids: Sequence[int]) -> str:
-        return self._processor.decode(self._ids_to_render(ids))
+    def decode(self, ids: Sequence[int], extra_pieces: Sequence[str] = ()) -> str:
+        """SentencePiece renders a piece it lacks verbatim, so an extra piece's "▁" (its spaces) go
+        in as pieces of their own: they then turn into spaces by SentencePiece's own rules."""
+        pieces = []
+        for index in self._ids_to_render(ids):
+            if index < self.vocab_size:
+                pieces.append(self._processor.id_to_piece(index))
+            else:
+                pieces += [part for part in _SENTENCEPIECE_SPACE.split(self._extra_piece(index, extra_pieces)) if part]
+        return self._processor.decode_pieces(pieces)
 
     def state_dict(self) -> dict:
         return {"kind": self.kind, "model_proto": self._model_proto}

@@ -2,6 +2,7 @@
 from seqcore.heads.attention import AttentionHead
 from seqcore.heads.ctc import CTCHead
 from seqcore.heads.hybrid import HybridHead
+from seqcore.heads.pointer_generator import PointerGeneratorHead
 from seqcore.heads.transducer import TransducerHead
 
-__all__ = ["AttentionHead", "CTCHead", "HybridHead", "TransducerHead"]
+__all__ = ["AttentionHead", "CTCHead", "HybridHead", "PointerGeneratorHead", "TransducerHead"]

@@ -17,6 +17,7 @@ from torch import nn
 
 from seqcore.data.batch import Batch
 from seqcore.data.vocab import PAD_ID
+from seqcore.errors import ConfigError
 from seqcore.modules.state import EncoderOutput
 
 BLANK_ID = PAD_ID
@@ -29,7 +30,7 @@ class CTCHead(nn.Module):
     def __init__(self, vocab_size: int, encoder_dim: int, upsample: int = 1):
         super().__init__()
         if upsample < 1:
-            raise ValueError(f"head.upsample must be at least 1, got {upsample}")
+            raise ConfigError(f"head.upsample must be at least 1, got {upsample}")
         self.upsample = upsample
         self.split = nn.Linear(encoder_dim, upsample * encoder_dim) if upsample > 1 else nn.Identity()
         self.projection = nn.Linear(encoder_dim, vocab_size)
@@ -46,4 +47,6 @@ class CTCHead(nn.Module):
                              blank=BLANK_ID, reduction="sum", zero_infinity=True)
         tokens = batch.target_lengths.sum()
         nll = nll_sum / tokens
-        return nll, {"nll": nll.detach(), "target_tokens": tokens}
+        # zero_infinity silences targets with too few frames: count them so it shows (raise upsample)
+        too_long = (batch.target_lengths > lengths).sum()
+        return nll, {"nll": nll.detach(), "target_tokens": tokens, "ctc_too_long": too_long}

@@ -14,6 +14,7 @@ import torch
 class EncoderOutput(NamedTuple):
     states: torch.Tensor  # [B, S, D]
     mask: torch.Tensor  # [B, S] True at real frames
+    extras: dict[str, torch.Tensor] | None = None  # the batch's per-example extras (Batch.extras), rows as in states
 
     @property
     def lengths(self) -> torch.Tensor:

@@ -54,30 +54,39 @@ class CTCPrefixScorer:
 
         last_tokens [N]: the last token of each prefix (any non-candidate id, e.g. BOS, when empty).
         """
-        frames = self.log_probs.shape[1]
         row = state["row"]
-        token = self.log_probs[row[:, None, None], torch.arange(frames, device=row.device)[None, :, None],
-                               candidates[:, None, :]]  # [N, T, C]
-        blank = self.log_probs[row, :, self.blank_id, None]  # [N, T, 1]
+        frames = torch.arange(self.log_probs.shape[1], device=row.device)
+        token = self.log_probs[row[:, None, None], frames[None, :, None], candidates[:, None, :]]  # [N, T, C]
+        blank = self.log_probs[row, :, self.blank_id, None].expand_as(token)
         ends_in_token, ends_in_blank = state["r"].unbind(-1)  # [N, T + 1] each
-        # phi_t: mass of g up to frame t that a new emission of c may follow (after a blank if c repeats g's last)
+        # phi[:, t]: mass of g up to frame t - 1 that a new emission of c at frame t may follow
+        # (only the blank-ending part when c repeats g's last token)
         repeat = candidates[:, None, :] == last_tokens[:, None, None]
         phi = torch.where(repeat, ends_in_blank[:, :-1, None],
                           torch.logaddexp(ends_in_blank, ends_in_token)[:, :-1, None])  # [N, T, C]
         psi = torch.logsumexp(phi + token, dim=1)
         whole = torch.logaddexp(ends_in_blank[:, -1], ends_in_token[:, -1])
         psi = torch.where(candidates == self.eos_id, whole[:, None], psi)
-
-        first = int(phi.isfinite().any(2).any(0).long().argmax())  # g + c cannot start before it
-        impossible = [torch.full_like(psi, float("-inf"))] * (first + 1)
-        extended_token, extended_blank = list(impossible), list(impossible)
-        for t in range(first, frames):
-            previous_token, previous_blank = extended_token[-1], extended_blank[-1]
-            extended_token.append(torch.logaddexp(previous_token, phi[:, t]) + token[:, t])
-            extended_blank.append(torch.logaddexp(previous_blank, previous_token) + blank[:, t])
-        r = torch.stack([torch.stack(extended_token, 2), torch.stack(extended_blank, 2)], -1)  # [N, C, T + 1, 2]
+        r = _extended_forward(phi, torch.stack([token, blank], -1))
         return psi, {"r": r, "prefix_score": psi, "row": row[:, None].expand_as(candidates)}
 
     def select(self, candidate_states: dict, rows: torch.Tensor, columns: torch.Tensor) -> dict:
         """The state of the prefixes g + c chosen as candidate `columns[i]` of row `rows[i]`."""
         return {key: value[rows, columns] for key, value in candidate_states.items()}
+
+
+def _extended_forward(phi: torch.Tensor, emission: torch.Tensor) -> torch.Tensor:
+    """r^n, r^b of every g + c at every frame [N, C, T + 1, 2], one frame at a time.
+
+    phi [N, T, C] as in `score`; emission [N, T, C, 2]: log-probs of c and of the blank.
+    r^n_t = (r^n_{t-1} + phi_{t-1}) y^c_t and r^b_t = (r^b_{t-1} + r^n_{t-1}) y^blank_t, with time
+    leading so that each frame is one contiguous slice.
+    """
+    rows, frames, candidates = phi.shape
+    phi, emission = phi.transpose(0, 1).contiguous(), emission.transpose(0, 1).contiguous()
+    r = phi.new_full((frames + 1, rows, candidates, 2), float("-inf"))
+    first = int(phi.isfinite().flatten(1).any(1).long().argmax())  # g + c cannot start before it
+    for t in range(first, frames):
+        arriving = torch.stack([phi[t], r[t, ..., 0]], -1)
+        torch.add(torch.logaddexp(r[t], arriving), emission[t], out=r[t + 1])
+    return r.permute(1, 2, 0, 3)

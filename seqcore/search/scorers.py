@@ -71,7 +71,9 @@ class CTCPrefixScoring:
 
     def score(self, state, last_tokens, candidates):
         extended, new_state = self.scorer.score(state, last_tokens, candidates)
-        return extended - self.scorer.prefix_score(state)[:, None], new_state
+        prefix = self.scorer.prefix_score(state)[:, None]
+        # a prefix CTC cannot produce at all stays impossible (and -inf - -inf must not become NaN)
+        return torch.where(prefix.isfinite(), extended - prefix, float("-inf")), new_state
 
     def select(self, state, rows, columns):
         return self.scorer.select(state, rows, columns)
