@@ -1,6 +1,5 @@
 """Hybrid CTC/attention: the loss mixes the branches, and joint beam search is exact on tiny cases."""
 import itertools
-import math
 
 import pytest
 import torch
@@ -12,10 +11,7 @@ from seqcore.heads.hybrid import HybridHead
 from seqcore.model import Seq2Seq
 from seqcore.modules import TokenEmbedding, TransformerDecoder, TransformerEncoder
 from seqcore.search import beam_search
-from tests.unit.tiny_models import VOCAB, make_batch
-
-ALLOWED = [EOS_ID, 4, 5, 6]
-
+from tests.unit.tiny_models import ALLOWED, VOCAB, RestrictedHead, make_batch
 
 def make_hybrid(ctc_weight: float) -> Seq2Seq:
     torch.manual_seed(0)
@@ -23,23 +19,6 @@ def make_hybrid(ctc_weight: float) -> Seq2Seq:
     head = HybridHead(decoder, VOCAB, encoder_dim=32, ctc_weight=ctc_weight, label_smoothing=0.0)
     encoder = TransformerEncoder(32, layers=1, heads=4, ffn_dim=64, dropout=0.0)
     return Seq2Seq(TokenEmbedding(VOCAB, 32), encoder, head).eval()
-
-
-class RestrictedHybrid(torch.nn.Module):
-    """The hybrid head with its attention branch renormalized over 3 tokens + EOS (exhaustive search feasible)."""
-
-    def __init__(self, head):
-        super().__init__()
-        self.head, self.ctc, self.searches = head, head.ctc, head.searches
-
-    def init_state(self, encoded):
-        return self.head.init_state(encoded)
-
-    def step(self, tokens, state):
-        log_probs, state = self.head.step(tokens, state)
-        restricted = torch.full_like(log_probs, -math.inf)
-        restricted[:, ALLOWED] = log_probs[:, ALLOWED].log_softmax(-1)
-        return restricted, state
 
 
 @torch.no_grad()
@@ -65,7 +44,7 @@ def ctc_log_prob(head, encoded, tokens) -> float:
 def test_joint_beam_search_finds_the_exhaustive_optimum(ctc_weight):
     """Score(y) = (1 - w) log p_att(y) + w log p_ctc(y); a beam wider than all prefixes is exact."""
     model = make_hybrid(0.3)
-    head = RestrictedHybrid(model.head)
+    head = RestrictedHead(model.head)
     batch = make_batch(lengths=(4, 6), target_lengths=(1, 1))
     results = beam_search(head, model.encode(batch), beam_size=40, pre_beam_ratio=1.0, max_len_a=0.0,
                           max_len_b=3, length_penalty=0.0, ctc_weight=ctc_weight)

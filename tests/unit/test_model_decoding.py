@@ -9,7 +9,7 @@ from seqcore.data.vocab import BOS_ID, EOS_ID
 from seqcore.heads.attention import teacher_forcing_pair
 from seqcore.heads.losses import label_smoothed_nll
 from seqcore.search import beam_search, greedy_search
-from tests.unit.tiny_models import make_batch, make_model
+from tests.unit.tiny_models import ALLOWED, RestrictedHead, make_batch, make_model
 
 
 @pytest.mark.parametrize("kind", ["transformer", "lstm"])
@@ -34,25 +34,6 @@ def test_beam_one_equals_greedy(kind):
     assert [g[0].tokens for g in greedy] == [b[0].tokens for b in beam]
     for g, b in zip(greedy, beam):
         assert g[0].log_prob == pytest.approx(b[0].log_prob, abs=1e-4)
-
-
-ALLOWED = [EOS_ID, 4, 5, 6]
-
-
-class RestrictedHead:
-    """A head whose outputs are renormalized over 3 tokens + EOS, so exhaustive search is feasible."""
-
-    def __init__(self, head):
-        self.head = head
-
-    def init_state(self, encoded):
-        return self.head.init_state(encoded)
-
-    def step(self, tokens, state):
-        log_probs, state = self.head.step(tokens, state)
-        restricted = torch.full_like(log_probs, -math.inf)
-        restricted[:, ALLOWED] = log_probs[:, ALLOWED].log_softmax(-1)
-        return restricted, state
 
 
 @torch.no_grad()

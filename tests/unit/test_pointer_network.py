@@ -43,7 +43,8 @@ def test_step_is_a_distribution_over_real_positions_and_eos(mask_used):
     previous = torch.full((len(batch),), BOS_ID)
     padded_length = batch.source.shape[1]
     for step in range(3):
-        log_probs, state = head.step(previous, state)
+        with torch.no_grad():
+            log_probs, state = head.step(previous, state)
         assert log_probs.shape == (len(batch), FIRST_POSITION_ID + padded_length)
         assert log_probs.dtype == torch.float32
         for row, length in enumerate(SOURCE_LENGTHS):

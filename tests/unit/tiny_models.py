@@ -1,7 +1,10 @@
 """Tiny deterministic models and batches for the core's unit tests."""
+import math
+
 import torch
 
 from seqcore.data import Example, collate_examples
+from seqcore.data.vocab import EOS_ID
 from seqcore.heads import AttentionHead
 from seqcore.model import Seq2Seq
 from seqcore.modules import LSTMDecoder, LSTMEncoder, TokenEmbedding, TransformerDecoder, TransformerEncoder
@@ -26,3 +29,25 @@ def make_batch(lengths=(5, 3, 7), target_lengths=(4, 6, 2)):
     return collate_examples([
         Example(i, torch.randint(4, VOCAB, (s,), generator=generator), torch.randint(4, VOCAB, (t,), generator=generator))
         for i, (s, t) in enumerate(zip(lengths, target_lengths))])
+
+
+ALLOWED = [EOS_ID, 4, 5, 6]
+
+
+class RestrictedHead:
+    """A head whose step is renormalized over 3 tokens + EOS, so exhaustive search is feasible.
+
+    Everything else (a hybrid head's `ctc`, `searches`, ...) passes through to the wrapped head.
+    """
+
+    def __init__(self, head):
+        self.head = head
+
+    def __getattr__(self, name):
+        return getattr(self.head, name)
+
+    def step(self, tokens, state):
+        log_probs, state = self.head.step(tokens, state)
+        restricted = torch.full_like(log_probs, -math.inf)
+        restricted[:, ALLOWED] = log_probs[:, ALLOWED].log_softmax(-1)
+        return restricted, state
