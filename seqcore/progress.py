@@ -6,10 +6,14 @@ steps/s, ETA), and one line per validation.
 """
 from __future__ import annotations
 
+import logging
 import time
 
 import pytorch_lightning as pl
-from pytorch_lightning.utilities import rank_zero_info
+from pytorch_lightning.utilities import rank_zero_only
+
+log = logging.getLogger("seqcore")
+rank_zero_info = rank_zero_only(log.info)  # into the run's log file too, once per job
 
 
 class LogProgress(pl.Callback):
