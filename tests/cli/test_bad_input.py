@@ -41,7 +41,7 @@ def test_missing_checkpoint(workdir):
     ("trainer.max_steps=lots", "trainer.max_steps"),
     ("optim.lr=fast", "optim.lr"),
     ("optim.schedule=linear", "optim.schedule"),
-    ("head=pointer", "head"),
+    ("head=transducer", "supported heads: attention"),
 ])
 def test_bad_config_names_the_key(workdir, override, fragment):
     result = run_cli("apps.train", *TINY, override, cwd=workdir, check=False)

@@ -36,6 +36,7 @@ def make_batch(with_repeats: bool):
 
 
 @pytest.mark.parametrize("mask_used", [False, True])
+@torch.no_grad()
 def test_step_is_a_distribution_over_real_positions_and_eos(mask_used):
     model, batch = make_model(mask_used), make_batch(with_repeats=False)
     head = model.head
@@ -43,8 +44,7 @@ def test_step_is_a_distribution_over_real_positions_and_eos(mask_used):
     previous = torch.full((len(batch),), BOS_ID)
     padded_length = batch.source.shape[1]
     for step in range(3):
-        with torch.no_grad():
-            log_probs, state = head.step(previous, state)
+        log_probs, state = head.step(previous, state)
         assert log_probs.shape == (len(batch), FIRST_POSITION_ID + padded_length)
         assert log_probs.dtype == torch.float32
         for row, length in enumerate(SOURCE_LENGTHS):
@@ -59,6 +59,7 @@ def test_step_is_a_distribution_over_real_positions_and_eos(mask_used):
 
 
 @pytest.mark.parametrize("mask_used,with_repeats", [(False, True), (True, False)])
+@torch.no_grad()
 def test_incremental_steps_equal_teacher_forcing_and_the_loss(mask_used, with_repeats):
     model, batch = make_model(mask_used), make_batch(with_repeats)
     encoded = model.encode(batch)
@@ -97,14 +98,14 @@ def test_searches_point_into_the_source_and_never_twice_with_mask_used(search):
         assert len(set(positions)) == len(positions)
 
 
+@torch.no_grad()
 def test_eos_is_scored_against_the_learned_end_vector():
     """u_end = v . tanh(W1 end + W2 d): with W2 = 0 the EOS score is a constant we compute by hand."""
     model = make_model(mask_used=False)
     head = model.head
-    with torch.no_grad():
-        head.query.weight.zero_()
-        head.key.bias.zero_()
-        head.end.copy_(torch.linspace(-1, 1, 16))
+    head.query.weight.zero_()
+    head.key.bias.zero_()
+    head.end.copy_(torch.linspace(-1, 1, 16))
     batch = collate_examples([Example(0, torch.zeros(2, 2), None)])
     encoded = model.encode(batch)
     log_probs, _ = head.step(torch.tensor([BOS_ID]), head.init_state(encoded))
