@@ -30,6 +30,9 @@ class TaskPlugin:
     supported_heads: ClassVar[tuple[str, ...]] = ("attention",)
     main_metric: ClassVar[str]  # key of `metrics()` used to pick the best checkpoint
     metric_mode: ClassVar[str] = "max"
+    # where each split's data comes from ({"train": ..., "valid": ..., "test": ...}, None = the embedded
+    # default); set from the task config, and `seqcore-eval data_path=` replaces one entry
+    paths: dict[str, Any]
 
     # -- data ------------------------------------------------------------------------------
     def load_split(self, split: str) -> list[dict]:
