@@ -8,8 +8,8 @@ from seqcore.data import Example, collate_examples
 from seqcore.data.vocab import BOS_ID, EOS_ID
 from seqcore.heads.attention import teacher_forcing_pair
 from seqcore.heads.losses import label_smoothed_nll
-from seqcore.search import beam_search, greedy_search
-from tests.unit.tiny_models import ALLOWED, RestrictedHead, make_batch, make_model
+from seqcore.search import beam_search
+from tests.unit.tiny_models import ALLOWED, RestrictedHead, assert_beam_one_equals_greedy, make_batch, make_model
 
 
 @pytest.mark.parametrize("kind", ["transformer", "lstm"])
@@ -29,11 +29,7 @@ def test_incremental_decoding_matches_full_recomputation(kind):
 def test_beam_one_equals_greedy(kind):
     model, batch = make_model(kind), make_batch(lengths=(5, 3, 7, 9, 1, 4))
     encoded = model.encode(batch)
-    greedy = greedy_search(model.head, encoded, max_len_a=1.0, max_len_b=5)
-    beam = beam_search(model.head, encoded, beam_size=1, max_len_a=1.0, max_len_b=5, length_penalty=0.0)
-    assert [g[0].tokens for g in greedy] == [b[0].tokens for b in beam]
-    for g, b in zip(greedy, beam):
-        assert g[0].log_prob == pytest.approx(b[0].log_prob, abs=1e-4)
+    assert_beam_one_equals_greedy(model.head, encoded, max_len_b=5)
 
 
 @torch.no_grad()

@@ -12,6 +12,7 @@ from seqcore.model import Seq2Seq
 from seqcore.modules import LSTMEncoder, TokenEmbedding
 from seqcore.modules.feature_projection import FeatureProjection
 from seqcore.search import beam_search, greedy_search
+from tests.unit.tiny_models import assert_beam_one_equals_greedy
 
 SOURCE_LENGTHS = (5, 3, 7, 1)
 
@@ -82,11 +83,7 @@ def test_incremental_steps_equal_teacher_forcing_and_the_loss(mask_used, with_re
 def test_beam_one_equals_greedy(mask_used):
     model, batch = make_model(mask_used), make_batch(with_repeats=False)
     encoded = model.encode(batch)
-    greedy = greedy_search(model.head, encoded, max_len_a=1.0, max_len_b=2)
-    beam = beam_search(model.head, encoded, beam_size=1, max_len_a=1.0, max_len_b=2, length_penalty=0.0)
-    assert [g[0].tokens for g in greedy] == [b[0].tokens for b in beam]
-    for g, b in zip(greedy, beam):
-        assert g[0].log_prob == pytest.approx(b[0].log_prob, abs=1e-4)
+    assert_beam_one_equals_greedy(model.head, encoded, max_len_b=2)
 
 
 @pytest.mark.parametrize("search", [greedy_search, beam_search])

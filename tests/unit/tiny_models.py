@@ -1,6 +1,7 @@
 """Tiny deterministic models and batches for the core's unit tests."""
 import math
 
+import pytest
 import torch
 
 from seqcore.data import Example, collate_examples
@@ -8,6 +9,7 @@ from seqcore.data.vocab import EOS_ID
 from seqcore.heads import AttentionHead
 from seqcore.model import Seq2Seq
 from seqcore.modules import LSTMDecoder, LSTMEncoder, TokenEmbedding, TransformerDecoder, TransformerEncoder
+from seqcore.search import beam_search, greedy_search
 
 VOCAB = 23
 
@@ -51,3 +53,12 @@ class RestrictedHead:
         restricted = torch.full_like(log_probs, -math.inf)
         restricted[:, ALLOWED] = log_probs[:, ALLOWED].log_softmax(-1)
         return restricted, state
+
+
+def assert_beam_one_equals_greedy(head, encoded, max_len_b: int) -> None:
+    """Beam search with one beam and no length penalty must pick greedy's tokens with greedy's scores."""
+    greedy = greedy_search(head, encoded, max_len_a=1.0, max_len_b=max_len_b)
+    beam = beam_search(head, encoded, beam_size=1, max_len_a=1.0, max_len_b=max_len_b, length_penalty=0.0)
+    assert [g[0].tokens for g in greedy] == [b[0].tokens for b in beam]
+    for g, b in zip(greedy, beam):
+        assert g[0].log_prob == pytest.approx(b[0].log_prob, abs=1e-4)
