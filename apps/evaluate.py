@@ -1,8 +1,7 @@
-"""seqcore-eval: score a checkpoint on a split, or translate/transcribe a file.
+"""seqcore-eval: score a checkpoint on a split (files to translate or transcribe: seqcore-batch).
 
     seqcore-eval ckpt=outputs/.../checkpoints/last.ckpt split=test
     seqcore-eval ckpt=... split=test data_path=[my.de,my.en] search.beam_size=10
-    seqcore-eval ckpt=... input=sentences.txt output=translations.txt
 """
 from __future__ import annotations
 
@@ -14,9 +13,9 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig
 
 from apps.cli import log, run
+from apps.search_choice import chosen_search
 from seqcore.checkpoint import load_module
 from seqcore.errors import ConfigError
-from seqcore.inference import decode_samples
 from seqcore.lightning import TaskDataModule
 from seqcore.search.common import check_search
 from seqcore.trainer import build_trainer
@@ -25,11 +24,9 @@ from seqcore.trainer import build_trainer
 def evaluate(cfg: DictConfig) -> dict | None:
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     module = load_module(cfg.ckpt)
-    module.search = instantiate(cfg.search)
+    module.search = instantiate(chosen_search(module.config.search, cfg.search))
     check_search(module.model.head, module.search, "search")
     data = module.config.data
-    if cfg.input is not None:
-        return _translate_file(cfg, module, data)
     if cfg.split not in ("train", "valid", "test"):
         raise ConfigError(f"split={cfg.split!r} must be one of train, valid, test")
     if cfg.data_path is not None:
@@ -41,15 +38,6 @@ def evaluate(cfg: DictConfig) -> dict | None:
     metrics = {key.split("/", 1)[1]: value for key, value in trainer.test(module, datamodule, verbose=False)[0].items()}
     _write_report(run_dir, cfg, metrics, module.last_outputs, datamodule)
     return metrics
-
-
-def _translate_file(cfg: DictConfig, module, data) -> None:
-    if cfg.output is None:
-        raise ConfigError("input= needs output= (the file to write, one line per input line)")
-    samples = list(module.task.read_inputs(cfg.input))
-    outputs = decode_samples(module, samples, cfg.data.eval_max_tokens, data.max_source_length)
-    Path(cfg.output).write_text("".join(line + "\n" for line in outputs), encoding="utf-8")
-    print(f"wrote {len(outputs)} lines to {cfg.output}")
 
 
 def _write_report(run_dir: Path, cfg: DictConfig, metrics: dict, outputs: dict, datamodule) -> None:

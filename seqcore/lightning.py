@@ -16,6 +16,7 @@ from hydra.utils import instantiate
 from omegaconf import OmegaConf
 from torch.utils.data import DataLoader
 
+from seqcore.batch.stream import JobBatch
 from seqcore.data import Example, TokenBudgetBatchSampler, collate_examples, padding_fraction
 from seqcore.model import build_model
 from seqcore.optim import build_optimizer
@@ -72,8 +73,10 @@ class Seq2SeqModule(pl.LightningModule):
     def test_step(self, batch, batch_index):
         self._decoded.extend(self.decode(batch, self.search))
 
-    def predict_step(self, batch, batch_index):
-        return self.decode(batch, self.search)
+    def predict_step(self, batch: JobBatch, batch_index):
+        """A batch job's step (seqcore-batch): (input index, n-best) pairs; none when every item of
+        the batch failed before decoding (the job's writer records those)."""
+        return self.decode(batch.examples, self.search) if batch.examples is not None else []
 
     def on_validation_epoch_end(self):
         self._log_task_metrics("valid")

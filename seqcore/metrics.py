@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import jiwer
 import sacrebleu
 
 
@@ -13,3 +14,13 @@ def bleu(hypotheses: Sequence[str], references: Sequence[str]) -> float:
 
 def chrf(hypotheses: Sequence[str], references: Sequence[str]) -> float:
     return sacrebleu.corpus_chrf(list(hypotheses), [list(references)]).score
+
+
+def cer(hypotheses: Sequence[str], references: Sequence[str]) -> float:
+    """Character error rate in percent (jiwer: edits over reference characters, corpus level)."""
+    return 100.0 * jiwer.cer(list(references), list(hypotheses))
+
+
+def wer(hypotheses: Sequence[str], references: Sequence[str]) -> float:
+    """Word error rate in percent (jiwer, corpus level)."""
+    return 100.0 * jiwer.wer(list(references), list(hypotheses))

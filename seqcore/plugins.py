@@ -18,6 +18,7 @@ from typing import Any, ClassVar, Iterator, Sequence
 import torch
 
 from seqcore.errors import ConfigError
+from seqcore.search.common import Hypothesis
 
 ENTRY_POINT_GROUP = "seqcore.tasks"
 
@@ -74,9 +75,29 @@ class TaskPlugin:
     def metrics(self, hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, float]:
         raise NotImplementedError
 
+    # -- batch jobs (seqcore-batch) -----------------------------------------------------------
     def read_inputs(self, path: str) -> Iterator[dict]:
-        """Lazily read inference inputs (samples without "target") from a user's file."""
+        """Lazily read a batch job's inputs from a user's path: a text file, a folder or glob of
+        files, a JSONL manifest, as the task defines. Each item is a sample without "target" plus
+        "id" (what the output calls it: a manifest id, a line number, a file name) and "input" (a
+        short reference to it: the text, or the file path). An item that cannot be read gets
+        "error": reason instead of raising, so one bad item never stops a job; a missing path or
+        unreadable file as a whole raises DataError. Featurizing (decoding an image, an audio
+        file) belongs in `encode_source`, which the runner calls per item and whose errors it
+        records per item too."""
         raise NotImplementedError
+
+    def write_output(self, sample: dict, hypotheses: Sequence[Hypothesis], nbest: int, files_dir: Path) -> dict:
+        """Fields of one decoded item's output record. By default "output" (the best hypothesis,
+        postprocessed) and "score", plus with `nbest` > 1 an "nbest" list of {"output", "score"}.
+        A task whose output is a file (audio) writes it under `files_dir` (create it when needed)
+        and returns its path as "output"."""
+        best = hypotheses[0]
+        record = {"output": self.postprocess(best.tokens, sample), "score": round(float(best.score), 4)}
+        if nbest > 1:
+            record["nbest"] = [{"output": self.postprocess(h.tokens, sample), "score": round(float(h.score), 4)}
+                               for h in hypotheses[:nbest]]
+        return record
 
     # -- persistence -----------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:

@@ -33,10 +33,11 @@ def check_trainer_args(trainer_cfg: DictConfig) -> None:
 
 
 def build_trainer(trainer_cfg: DictConfig, logger_cfg: DictConfig | None, run_dir: Path,
-                  monitor: str | None = None, mode: str = "max", save_top_k: int = 1) -> pl.Trainer:
+                  monitor: str | None = None, mode: str = "max", save_top_k: int = 1,
+                  callbacks: list[pl.Callback] = ()) -> pl.Trainer:
     check_trainer_args(trainer_cfg)
     loggers = [instantiate(cfg, save_dir=str(run_dir)) for cfg in (logger_cfg or {}).values()]
-    callbacks = []
+    callbacks = list(callbacks)
     if monitor:
         callbacks.append(ModelCheckpoint(
             dirpath=run_dir / "checkpoints", filename="best-{step}", monitor=monitor, mode=mode,

@@ -19,7 +19,7 @@ from typing import Iterator, Sequence
 
 import torch
 
-from plugins.textio import read_lines
+from plugins.batch_inputs import read_text_items
 from seqcore.data.vocab import SPECIAL_TOKENS
 from seqcore.errors import ConfigError, DataError
 from seqcore.heads.pointer_network import FIRST_POSITION_ID
@@ -94,10 +94,17 @@ class SortingTask(TaskPlugin):
         if split not in SPLITS:
             raise ConfigError(f"unknown split {split!r}; splits: {', '.join(SPLITS)}")
         if self.paths[split] is not None:
-            return [{**sample, "target": ascending_positions(parse_numbers(sample["source"]))}
-                    for sample in self.read_inputs(self.paths[split]) if sample["source"]]
+            return [self._with_target(sample) for sample in self.read_inputs(self.paths[split]) if sample["source"]]
         corpus = _embedded_corpus(self.seed, tuple(sorted(self.sizes.items())), self.min_length, self.max_length)
         return [dict(sample) for sample in corpus[split]]
+
+    @staticmethod
+    def _with_target(sample: dict) -> dict:
+        """A training/evaluation sample from a read item; a bad line in a data split is an error."""
+        if "error" in sample:
+            raise DataError(sample["error"])
+        return {"source": sample["source"], "line": sample["id"],
+                "target": ascending_positions(parse_numbers(sample["source"]))}
 
     def fit(self, train_samples: Sequence[dict]) -> None:
         """Nothing to learn from the data: numbers are featurized by value."""
@@ -139,13 +146,15 @@ class SortingTask(TaskPlugin):
         return {"exact": 100.0 * exact / max(1, len(pairs)), "token_accuracy": 100.0 * in_place / max(1, slots)}
 
     def read_inputs(self, path: str) -> Iterator[dict]:
-        """One sequence of whitespace-separated numbers per line."""
-        for number, line in enumerate(read_lines(path, "input"), 1):
-            try:
-                parse_numbers(line)
-            except ValueError as error:
-                raise DataError(f"{path}:{number}: {error}") from None
-            yield {"source": line.strip(), "line": number}
+        """One sequence of whitespace-separated numbers per line (or "source" in a JSONL manifest);
+        a line that is not numbers becomes a failed item."""
+        for item in read_text_items(path, "source"):
+            if "error" not in item:
+                try:
+                    parse_numbers(item["source"])
+                except ValueError as error:
+                    item["error"] = f"{path}:{item['id']}: {error}"
+            yield item
 
     def state_dict(self) -> dict:
         return {}

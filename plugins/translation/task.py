@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 from typing import Iterator, Sequence
 
+from plugins.batch_inputs import read_text_items
 from plugins.textio import read_jsonl, read_lines
 from plugins.translation.synthetic import generate_corpus
 from seqcore import metrics
@@ -96,5 +97,5 @@ class TranslationTask(TextToTextTask):
         return {"bleu": metrics.bleu(hypotheses, references), "chrf": metrics.chrf(hypotheses, references)}
 
     def read_inputs(self, path: str) -> Iterator[dict]:
-        for number, line in enumerate(read_lines(path, "input"), 1):
-            yield {"source": line.strip(), "line": number}
+        """Sentences of a text file (one per line) or of a JSONL manifest ("source"/"src"/"text", "id")."""
+        return read_text_items(path, "source", aliases=("src", "text"))

@@ -33,7 +33,7 @@ def test_train_evaluate_translate_and_resume(workdir):
 
     source = workdir / "in.txt"
     source.write_text("the dog sees the cat .\n\nwe walked .\n" + "you laugh .\n" * 5)
-    run_cli("apps.evaluate", f"ckpt={last}", f"input={source}", f"output={workdir / 'out.txt'}",
+    run_cli("apps.batch", f"ckpt={last}", f"input={source}", f"output={workdir / 'out.txt'}",
             f"hydra.run.dir={workdir / 'translate'}", cwd=workdir)
     lines = (workdir / "out.txt").read_text().split("\n")[:-1]
     assert len(lines) == 8 and lines[1] == ""

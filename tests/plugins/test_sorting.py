@@ -84,16 +84,13 @@ def test_metrics_on_a_hand_computed_case():
     assert metrics["token_accuracy"] == pytest.approx(100 * 6 / 9)
 
 
-def test_read_inputs_yields_lines_and_names_a_bad_one(tmp_path):
+def test_read_inputs_yields_lines_and_marks_bad_ones_as_failed_items(tmp_path):
     path = tmp_path / "numbers.txt"
-    path.write_text("3 1 2\n\n0.5 0.25\n")
-    assert [s["source"] for s in SortingTask().read_inputs(str(path))] == ["3 1 2", "", "0.5 0.25"]
-    path.write_text("3 1 2\n4 five 6\n")
-    with pytest.raises(DataError, match=r"numbers.txt:2: .*'five'"):
-        list(SortingTask().read_inputs(str(path)))
-    path.write_text("1 nan\n")
-    with pytest.raises(DataError, match=r"numbers.txt:1"):
-        list(SortingTask().read_inputs(str(path)))
+    path.write_text("3 1 2\n\n0.5 0.25\n4 five 6\n1 nan\n")
+    items = list(SortingTask().read_inputs(str(path)))
+    assert [(i["id"], i["source"]) for i in items] == [(1, "3 1 2"), (2, ""), (3, "0.5 0.25"), (4, "4 five 6"), (5, "1 nan")]
+    assert [i.get("error") is None for i in items] == [True, True, True, False, False]
+    assert items[3]["error"].startswith(f"{path}:4: ") and "'five'" in items[3]["error"]
 
 
 def test_a_split_from_a_file_gets_argsort_targets(tmp_path):
@@ -117,7 +114,7 @@ def test_cli_learns_to_sort_and_sorts_a_file(workdir):
 
     lines = ["0.42 0.07 0.99 0.63 0.18", "300 -20 150 75 0 990"]  # the second: integers outside [0, 1)
     (workdir / "in.txt").write_text("\n".join(lines) + "\n")
-    run_cli("apps.evaluate", f"ckpt={run_dir / 'checkpoints' / 'last.ckpt'}", "input=in.txt", "output=out.txt",
-            "search.beam_size=3", f"hydra.run.dir={workdir / 'eval'}", cwd=workdir)
+    run_cli("apps.batch", f"ckpt={run_dir / 'checkpoints' / 'last.ckpt'}", "input=in.txt", "output=out.txt",
+            "search=beam", "search.beam_size=3", f"hydra.run.dir={workdir / 'eval'}", cwd=workdir)
     expected = [" ".join(sorted(line.split(), key=float)) for line in lines]
     assert (workdir / "out.txt").read_text().splitlines() == expected

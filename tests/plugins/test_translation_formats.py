@@ -2,11 +2,9 @@
 import logging
 
 import pytest
-import torch
 
 from plugins.translation.task import TranslationTask, read_jsonl_pairs, read_parallel
 from seqcore.errors import ConfigError, DataError
-from seqcore.inference import decode_samples
 from seqcore.lightning import TaskDataModule
 
 
@@ -61,24 +59,3 @@ def test_over_long_examples_are_dropped_from_training_and_truncated_elsewhere(tm
     assert "dropped 2 examples" in caplog.text and "truncated 2" in caplog.text
     assert [len(e.source) for e in valid] == [4, 2, 1] and [len(e.target) for e in valid] == [1, 4, 1]
 
-
-class EchoModule:
-    """Stands in for a trained module: 'decodes' by copying source ids, to test ordering and truncation."""
-
-    def __init__(self, task):
-        self.task, self.device, self.search = task, torch.device("cpu"), None
-
-    def decode(self, batch, search):
-        from seqcore.search import Hypothesis
-        return [(int(i), [Hypothesis(batch.source[row, : batch.source_lengths[row]].tolist(), 0.0, 0.0)])
-                for row, i in enumerate(batch.ids)]
-
-
-def test_inference_keeps_input_order_and_truncates_with_a_warning(tmp_path, caplog):
-    task = make_task(tmp_path)
-    task.target_tokenizer = task.source_tokenizer  # echo decoding maps source ids back to source words
-    samples = [{"source": "a b c d e f"}, {"source": ""}, {"source": "b"}, {"source": "c a"}]
-    with caplog.at_level(logging.WARNING):
-        outputs = decode_samples(EchoModule(task), samples, max_tokens=8, max_source_length=3)
-    assert outputs == ["a b c", "", "b", "c a"]
-    assert "truncated 1 inputs" in caplog.text
