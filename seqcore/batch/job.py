@@ -77,6 +77,7 @@ class BatchJob:
         self.module, self.settings = module, settings
         if settings.window < 1 or settings.nbest < 1:
             raise ConfigError("window and nbest must be at least 1")
+        settings.text_output  # checks `format` before any work
         task = module.task
         self.total = sum(1 for _ in task.read_inputs(settings.input))
         self.parts = PartsDirectory(settings.output, durable=settings.resumable)

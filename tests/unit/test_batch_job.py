@@ -8,6 +8,7 @@ import pytest
 import pytorch_lightning as pl
 from omegaconf import OmegaConf
 
+from apps.search_choice import chosen_search
 from plugins.batch_inputs import read_text_items
 from plugins.translation.task import TranslationTask
 from seqcore.batch import BatchJob, JobSettings
@@ -148,3 +149,14 @@ def test_merge_interleaves_ranks_and_windows_and_drops_duplicates(tmp_path):
     counts = merge_parts(parts.part_files(), 12, tmp_path / "out.txt", tmp_path / "err.jsonl", text=True)
     assert (tmp_path / "out.txt").read_text().split() == [f"o{i}" for i in range(12)]
     assert (counts.done, counts.failed, counts.duplicates) == (12, 0, 1)
+
+
+def test_the_checkpoints_search_is_kept_changed_key_by_key_or_replaced():
+    greedy = OmegaConf.create({"_target_": "seqcore.search.greedy_search", "_partial_": True, "max_len_b": 10})
+    unset = OmegaConf.create({"beam_size": None, "max_len_b": None})
+    assert chosen_search(greedy, unset) == greedy
+    assert chosen_search(greedy, OmegaConf.create({"beam_size": None, "max_len_b": 3})).max_len_b == 3
+    with pytest.raises(ConfigError, match="search.beam_size does not apply to .*greedy_search; name a search"):
+        chosen_search(greedy, OmegaConf.create({"beam_size": 4, "max_len_b": None}))
+    named = OmegaConf.create({"_target_": "seqcore.search.beam_search", "beam_size": 4})
+    assert chosen_search(greedy, named) == named
