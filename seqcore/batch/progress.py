@@ -8,7 +8,7 @@ import sys
 import time
 
 import pytorch_lightning as pl
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 log = logging.getLogger("seqcore")
 
@@ -23,7 +23,7 @@ class ItemProgress(pl.Callback):
     def on_predict_start(self, trainer, pl_module):
         self.started = self.last_log = time.monotonic()
         if trainer.is_global_zero and self.terminal:
-            self.bar = tqdm(total=self.expected, unit="item", dynamic_ncols=True, desc="batch")
+            self.bar = tqdm(total=self.expected, unit="item", desc="batch")
 
     def on_predict_batch_end(self, trainer, pl_module, outputs, batch, batch_idx, dataloader_idx=0):
         self.items += len(batch)
