@@ -14,7 +14,7 @@ import torch
 import torch.distributed as dist
 from hydra.utils import instantiate
 from omegaconf import OmegaConf
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, Dataset
 
 from seqcore.batch.stream import JobBatch
 from seqcore.data import Example, TokenBudgetBatchSampler, collate_examples, padding_fraction
@@ -59,7 +59,10 @@ class Seq2SeqModule(pl.LightningModule):
         return loss
 
     def on_train_epoch_start(self):
-        self.trainer.train_dataloader.batch_sampler.set_epoch(self.current_epoch)
+        loader = self.trainer.train_dataloader
+        loader.batch_sampler.set_epoch(self.current_epoch)
+        if isinstance(loader.dataset, AugmentedExamples):
+            loader.dataset.set_epoch(self.current_epoch)
 
     def decode(self, batch, search) -> list[tuple[int, list]]:
         """[(example id, n-best hypotheses)] for one batch."""
@@ -92,7 +95,9 @@ class Seq2SeqModule(pl.LightningModule):
         ids = sorted(decoded)
         hypotheses = [self.task.postprocess(decoded[i][0].tokens, samples[i]) for i in ids]
         self.last_outputs = {i: h for i, h in zip(ids, hypotheses)}
-        metrics = self.task.metrics(hypotheses, [references[i] for i in ids])
+        metrics = self.task.score(hypotheses, [references[i] for i in ids], [samples[i] for i in ids])
+        metrics.update(self.task.score_nbest([decoded[i] for i in ids], [references[i] for i in ids],
+                                             [samples[i] for i in ids]))
         for key, value in metrics.items():
             self.log(f"{split}/{key}", float(value), prog_bar=key == self.task.main_metric)
 
@@ -139,6 +144,8 @@ class TaskDataModule(pl.LightningDataModule):
             return self._examples[split]
         training, examples, dropped, truncated = split == "train", [], 0, 0
         for index, sample in enumerate(self.samples(split)):
+            if training and self.task.augments_training:  # epoch 0's version; others come on the fly
+                sample = self.task.training_sample(sample, 0, index)
             source, target = self.task.encode_source(sample), self.task.encode_target(sample)
             too_long = len(source) > self.max_source_length or len(target) > self.max_target_length
             if too_long and training:
@@ -168,7 +175,11 @@ class TaskDataModule(pl.LightningDataModule):
             log.info("train: %d examples in %d batches per rank; padding %.1f%% (%.1f%% without bucketing)",
                      len(examples), len(sampler), 100 * padding_fraction(lengths, iter(sampler)),
                      100 * padding_fraction(lengths, iter(unbucketed)))
-        return DataLoader(examples, batch_sampler=sampler, collate_fn=collate_examples, num_workers=self.num_workers)
+        dataset = examples
+        if training and self.task.augments_training:
+            dataset = AugmentedExamples(self.task, self.samples(split), examples, self.max_source_length,
+                                        self.max_target_length)
+        return DataLoader(dataset, batch_sampler=sampler, collate_fn=collate_examples, num_workers=self.num_workers)
 
     def train_dataloader(self):
         return self._loader("train", training=True)
@@ -178,3 +189,36 @@ class TaskDataModule(pl.LightningDataModule):
 
     def test_dataloader(self):
         return self._loader(self.test_split, training=False)
+
+
+class AugmentedExamples(Dataset):
+    """The training examples of a task that `augments_training`, re-made every epoch.
+
+    Position i holds epoch 0's encoding of one sample (what the batch sampler's lengths come
+    from); in a later epoch (`set_epoch`, called at each epoch start) it encodes the task's
+    `training_sample` of that epoch instead, truncated to the length limits should it grow.
+    Holds the task and samples only, so dataloader workers can pickle it.
+    """
+
+    def __init__(self, task: TaskPlugin, samples: list[dict], examples: list[Example],
+                 max_source_length: int, max_target_length: int):
+        self.task, self.samples, self.examples = task, samples, examples
+        self.max_source_length, self.max_target_length = max_source_length, max_target_length
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return len(self.examples)
+
+    def __getitem__(self, position: int) -> Example:
+        example = self.examples[position]
+        if self.epoch == 0:
+            return example
+        original = self.samples[example.id]
+        sample = self.task.training_sample(original, self.epoch, example.id)
+        if sample is original:  # a sample the task leaves as it is (e.g. a given pair): its encoding stands
+            return example
+        return Example(example.id, self.task.encode_source(sample)[: self.max_source_length],
+                       self.task.encode_target(sample)[: self.max_target_length], self.task.encode_extras(sample))

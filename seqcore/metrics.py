@@ -1,10 +1,15 @@
 """Thin wrappers over the standard metric libraries, so every task reports the same numbers peers do."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Sequence
 
 import jiwer
 import sacrebleu
+from rouge_score import rouge_scorer
+from rouge_score import tokenizers as rouge_tokenizers
+
+_ROUGE_TYPES = ("rouge1", "rouge2", "rougeL")
 
 
 def bleu(hypotheses: Sequence[str], references: Sequence[str]) -> float:
@@ -24,3 +29,36 @@ def cer(hypotheses: Sequence[str], references: Sequence[str]) -> float:
 def wer(hypotheses: Sequence[str], references: Sequence[str]) -> float:
     """Word error rate in percent (jiwer, corpus level)."""
     return 100.0 * jiwer.wer(list(references), list(hypotheses))
+
+
+def rouge(hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, float]:
+    """Mean ROUGE-1, ROUGE-2 and ROUGE-L F1 in percent, by Google's `rouge-score` with Porter
+    stemming (lowercased alphanumeric tokens), the implementation summarization papers report."""
+    scorer = _rouge_scorer()
+    totals = dict.fromkeys(_ROUGE_TYPES, 0.0)
+    for hypothesis, reference in zip(hypotheses, references, strict=True):
+        for key, score in scorer.score(reference, hypothesis).items():
+            totals[key] += score.fmeasure
+    return {key: 100.0 * total / max(len(hypotheses), 1) for key, total in totals.items()}
+
+
+@lru_cache(maxsize=1)
+def _rouge_scorer() -> rouge_scorer.RougeScorer:
+    return rouge_scorer.RougeScorer(_ROUGE_TYPES, use_stemmer=True)
+
+
+def novel_ngram_rate(summaries: Sequence[str], documents: Sequence[str], n: int) -> float:
+    """Percent of the summaries' n-grams that do not occur in their documents (See et al. 2017,
+    fig. 6): 0 for an extractive summary, high for an abstractive one. Tokens as ROUGE's."""
+    tokenize = rouge_tokenizers.DefaultTokenizer(use_stemmer=False).tokenize
+    novel = total = 0
+    for summary, document in zip(summaries, documents, strict=True):
+        ngrams = _ngrams(tokenize(summary), n)
+        seen = set(_ngrams(tokenize(document), n))
+        novel += sum(gram not in seen for gram in ngrams)
+        total += len(ngrams)
+    return 100.0 * novel / max(total, 1)
+
+
+def _ngrams(tokens: list[str], n: int) -> list[tuple[str, ...]]:
+    return [tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]

@@ -58,6 +58,16 @@ class TaskPlugin:
         """The text a prediction of this sample is scored against."""
         return sample["target"]
 
+    # set by a task whose `training_sample` changes samples (fresh noise every epoch): the data
+    # module then encodes its training examples on the fly instead of once
+    augments_training: ClassVar[bool] = False
+
+    def training_sample(self, sample: dict, epoch: int, index: int) -> dict:
+        """What training sees of training sample number `index` in `epoch`: by default the sample
+        itself. A task with `augments_training` returns a new sample made from it, a function
+        of (sample, epoch, index) alone so that every DDP rank and dataloader worker agrees."""
+        return sample
+
     # -- model sizes -----------------------------------------------------------------------
     def frontend_args(self) -> dict:
         """Runtime arguments of the frontend (e.g. {"vocab_size": ...})."""
@@ -74,6 +84,18 @@ class TaskPlugin:
 
     def metrics(self, hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, float]:
         raise NotImplementedError
+
+    def score(self, hypotheses: Sequence[str], references: Sequence[str], samples: Sequence[dict]) -> dict[str, float]:
+        """Metrics of a decoded split, `samples` being the inputs: by default `metrics`. A task
+        whose metrics read the inputs too (a corrector's identity baseline) overrides this."""
+        return self.metrics(hypotheses, references)
+
+    def score_nbest(self, nbest: Sequence[Sequence[Hypothesis]], references: Sequence[str],
+                    samples: Sequence[dict]) -> dict[str, float]:
+        """Further metrics read off each sample's n-best hypotheses (best first), added to `score`'s:
+        by default none. A task that reranks or filters the n-best (text-to-SQL's execution-guided
+        decoding: the first candidate that runs) reports the metrics of its choice here."""
+        return {}
 
     # -- batch jobs (seqcore-batch) -----------------------------------------------------------
     def read_inputs(self, path: str) -> Iterator[dict]:

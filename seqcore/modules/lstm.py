@@ -1,9 +1,10 @@
-"""LSTM encoder and additive-attention LSTM decoder (Bahdanau et al. 2015, with input feeding).
+"""Recurrent encoder and additive-attention decoder (Bahdanau et al. 2015, with input feeding).
 
 The second architecture of the core: cheaper per token than a Transformer on short
 sequences, and the classic choice for OCR, keyboards and pointer-generator summarizers.
-The decoder's state keeps the batch on dim 0 (the LSTM's own [layers, B, D] tensors are
-stored transposed) so beam search can reorder it like any other state.
+`cell` picks the recurrent unit: "lstm" or "gru" (a third fewer weights, no cell state; the
+keyboard seed paper's choice). The decoder's state keeps the batch on dim 0 (the RNN's own
+[layers, B, D] tensors are stored transposed) so beam search can reorder it like any other state.
 """
 from __future__ import annotations
 
@@ -11,17 +12,27 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
+
+
+def recurrent(cell: str, *args, **kwargs) -> nn.Module:
+    """An nn.LSTM or nn.GRU; an unknown `cell` fails naming the valid ones."""
+    if cell not in CELLS:
+        raise ValueError(f"unknown recurrent cell {cell!r}; valid cells: {', '.join(CELLS)}")
+    return CELLS[cell](*args, **kwargs)
+
 
 class LSTMEncoder(nn.Module):
-    """(Bi)LSTM over frontend features [B, S, dim]; output [B, S, dim] (directions concatenated)."""
+    """(Bi)LSTM or (Bi)GRU over frontend features [B, S, dim]; output [B, S, dim] (directions concatenated)."""
 
-    def __init__(self, dim: int = 256, layers: int = 2, dropout: float = 0.1, bidirectional: bool = True):
+    def __init__(self, dim: int = 256, layers: int = 2, dropout: float = 0.1, bidirectional: bool = True,
+                 cell: str = "lstm"):
         super().__init__()
         if bidirectional and dim % 2:
-            raise ValueError(f"a bidirectional LSTM encoder needs an even dim, got {dim}")
+            raise ValueError(f"a bidirectional recurrent encoder needs an even dim, got {dim}")
         self.dim = dim
-        self.lstm = nn.LSTM(dim, dim // 2 if bidirectional else dim, num_layers=layers, batch_first=True,
-                            dropout=dropout if layers > 1 else 0.0, bidirectional=bidirectional)
+        self.lstm = recurrent(cell, dim, dim // 2 if bidirectional else dim, num_layers=layers, batch_first=True,
+                              dropout=dropout if layers > 1 else 0.0, bidirectional=bidirectional)
         self.dropout = nn.Dropout(dropout)
 
     @property
@@ -46,20 +57,25 @@ class AdditiveAttention(nn.Module):
         self.v = nn.Linear(dim, 1, bias=False)
 
     def forward(self, query, memory, projected_memory, mask) -> tuple[torch.Tensor, torch.Tensor]:
-        scores = self.v(torch.tanh(projected_memory + self.query(query)[:, None, :])).squeeze(-1)
-        weights = scores.masked_fill(~mask, float("-inf")).softmax(-1)
-        return torch.bmm(weights[:, None, :], memory).squeeze(1), weights
+        """query [B, dim] or [B, T, dim] (all steps at once) -> context and weights, one per query."""
+        steps = query if query.dim() == 3 else query[:, None, :]
+        scores = self.v(torch.tanh(projected_memory[:, None] + self.query(steps)[:, :, None])).squeeze(-1)
+        weights = scores.masked_fill(~mask[:, None, :], float("-inf")).softmax(-1)
+        context = weights @ memory
+        return (context, weights) if query.dim() == 3 else (context[:, 0], weights[:, 0])
 
 
 class LSTMDecoder(nn.Module):
-    """LSTM decoder with additive attention and input feeding; returns attentional hidden states."""
+    """LSTM or GRU decoder with additive attention and (by default) input feeding; returns attentional hidden states."""
 
-    def __init__(self, vocab_size: int, dim: int = 256, layers: int = 1, dropout: float = 0.1):
+    def __init__(self, vocab_size: int, dim: int = 256, layers: int = 1, dropout: float = 0.1, cell: str = "lstm",
+                 input_feeding: bool = True):
         super().__init__()
         self.dim = dim
+        self.input_feeding = input_feeding
         self.embedding = nn.Embedding(vocab_size, dim)
-        self.lstm = nn.LSTM(2 * dim, dim, num_layers=layers, batch_first=True,
-                            dropout=dropout if layers > 1 else 0.0)
+        self.lstm = recurrent(cell, 2 * dim if input_feeding else dim, dim, num_layers=layers, batch_first=True,
+                              dropout=dropout if layers > 1 else 0.0)
         self.attention = AdditiveAttention(dim)
         self.combine = nn.Linear(2 * dim, dim)
         self.dropout = nn.Dropout(dropout)
@@ -67,23 +83,43 @@ class LSTMDecoder(nn.Module):
     def init_state(self, memory: torch.Tensor, memory_mask: torch.Tensor) -> dict:
         batch, layers = memory.shape[0], self.lstm.num_layers
         zeros = memory.new_zeros(batch, layers, self.dim)
+        recurrent_state = {"h": zeros, "c": zeros} if self.lstm.mode == "LSTM" else {"h": zeros}  # also int8 RNNs
         return {"memory": memory, "projected": self.attention.memory(memory), "mask": memory_mask,
-                "h": zeros, "c": zeros, "feed": memory.new_zeros(batch, self.dim)}
+                **recurrent_state, "feed": memory.new_zeros(batch, self.dim)}
 
     def step(self, tokens: torch.Tensor, state: dict) -> tuple[torch.Tensor, dict]:
         """tokens [B] -> attentional hidden [B, dim] and the next state."""
-        x = torch.cat([self.dropout(self.embedding(tokens)), state["feed"]], -1)[:, None, :]
-        out, (h, c) = self.lstm(x, (state["h"].transpose(0, 1).contiguous(), state["c"].transpose(0, 1).contiguous()))
-        out = out[:, 0]
+        x = self.dropout(self.embedding(tokens))
+        x = (torch.cat([x, state["feed"]], -1) if self.input_feeding else x)[:, None, :]
+        if "c" in state:  # LSTM: hidden and cell state
+            out, (h, c) = self.lstm(x, (_rnn_layout(state["h"]), _rnn_layout(state["c"])))
+            carried = {"h": h.transpose(0, 1), "c": c.transpose(0, 1)}
+        else:  # GRU: hidden state only
+            out, h = self.lstm(x, _rnn_layout(state["h"]))
+            carried = {"h": h.transpose(0, 1)}
+        hidden = self._attend(out[:, 0], state)
+        return hidden, {**state, **carried, "feed": hidden}
+
+    def _attend(self, out: torch.Tensor, state: dict) -> torch.Tensor:
+        """RNN outputs [B, dim] or [B, T, dim] -> attentional hidden states of the same shape."""
         context, _ = self.attention(out, state["memory"], state["projected"], state["mask"])
-        hidden = self.dropout(torch.tanh(self.combine(torch.cat([out, context], -1))))
-        return hidden, {**state, "h": h.transpose(0, 1), "c": c.transpose(0, 1), "feed": hidden}
+        return self.dropout(torch.tanh(self.combine(torch.cat([out, context], -1))))
 
     def forward(self, tokens: torch.Tensor, memory: torch.Tensor, memory_mask: torch.Tensor) -> torch.Tensor:
-        """Teacher-forced pass, step by step (input feeding makes steps sequential)."""
+        """Teacher-forced pass: step by step with input feeding (each step reads the last one's
+        attentional state), else the RNN runs over the whole sequence in one call and the
+        attention over all positions at once."""
         state = self.init_state(memory, memory_mask)
+        if not self.input_feeding:
+            out, _ = self.lstm(self.dropout(self.embedding(tokens)))
+            return self._attend(out, state)
         outputs = []
         for t in range(tokens.shape[1]):
             hidden, state = self.step(tokens[:, t], state)
             outputs.append(hidden)
         return torch.stack(outputs, 1)
+
+
+def _rnn_layout(state: torch.Tensor) -> torch.Tensor:
+    """A state stored batch-first [B, layers, D] in the [layers, B, D] layout torch's RNNs take."""
+    return state.transpose(0, 1).contiguous()

@@ -14,6 +14,12 @@ With `groups` = G > 1 this is diverse beam search (Vijayakumar et al. 2018): the
 form G groups chosen one after the other, and a group's candidates lose
 `diversity_strength` for each earlier group that picked the same token at this step
 (Hamming diversity). With G = 1 it is plain beam search.
+
+With `coverage_penalty` = beta > 0 (for heads whose search state carries "coverage", the summed
+attention over the source [N, S]: the pointer-generator with coverage), a finished hypothesis
+also loses beta * sum_i max(c_i - 1, 0), the source attention it spent beyond once per word
+(OpenNMT's "summary" coverage penalty, Gehrmann et al. 2018; cf. Wu et al. 2016): repeating
+the same source content costs score.
 """
 from __future__ import annotations
 
@@ -22,7 +28,8 @@ import torch
 from seqcore.data.vocab import BOS_ID, EOS_ID
 from seqcore.errors import ConfigError
 from seqcore.modules.state import EncoderOutput
-from seqcore.search.common import Hypothesis, block_repeated_ngrams, constrain, max_lengths
+from seqcore.search.common import (Hypothesis, block_repeated_ngrams, check_coverage_penalty, constrain,
+                                  max_lengths)
 from seqcore.search.scorers import CTCPrefixScoring, DecoderScorer, LengthBonus
 
 
@@ -31,8 +38,9 @@ def beam_search(head, encoded: EncoderOutput, beam_size: int = 5, max_len_a: flo
                 max_len_b: int = 10, min_length: int = 1, length_penalty: float = 1.0, nbest: int = 1,
                 ctc_weight: float = 0.0, pre_beam_ratio: float = 1.5, length_bonus: float = 0.0,
                 no_repeat_ngram_size: int = 0, groups: int = 1, diversity_strength: float = 0.5,
-                extra_scorers: tuple = ()) -> list[list[Hypothesis]]:
+                coverage_penalty: float = 0.0, extra_scorers: tuple = ()) -> list[list[Hypothesis]]:
     _check_options(head, beam_size, nbest, ctc_weight, groups)
+    check_coverage_penalty(head, coverage_penalty)
     batch, device, k = encoded.states.shape[0], encoded.states.device, beam_size
     scorers = [(1.0 - ctc_weight, DecoderScorer(head))] if ctc_weight < 1.0 else []
     scorers += [(ctc_weight, CTCPrefixScoring(head))] if ctc_weight > 0.0 else []
@@ -62,7 +70,9 @@ def beam_search(head, encoded: EncoderOutput, beam_size: int = 5, max_len_a: flo
         top_scores, top_beam, top_token = _select(total, k // groups, groups, diversity_strength)
         is_eos = top_token == EOS_ID
 
-        _finish(finished, sentences, history, top_scores, top_beam, is_eos, k // groups, k, step, length_penalty)
+        penalty = coverage_penalty * _over_coverage(new_states[0]) if coverage_penalty else None
+        _finish(finished, sentences, history, top_scores, top_beam, is_eos, k // groups, k, step, length_penalty,
+                penalty)
         done = torch.tensor([len(finished[s]) >= k for s in sentences.tolist()], device=device)
         done |= limits[sentences] <= step
         if done.all():
@@ -134,8 +144,15 @@ def _select(total, group_size, groups, diversity_strength):
     return torch.stack(picked_scores, 1), torch.stack(picked_beams, 1), torch.stack(picked_tokens, 1)
 
 
-def _finish(finished, sentences, history, top_scores, top_beam, is_eos, group_size, k, step, length_penalty):
-    """Record EOS candidates ranked within the top of their group as finished hypotheses."""
+def _over_coverage(decoder_state: dict) -> torch.Tensor:
+    """[N] sum_i max(c_i - 1, 0) of the decoder's coverage (padding positions have c_i = 0)."""
+    return (decoder_state["coverage"] - 1.0).clamp(min=0.0).sum(-1)
+
+
+def _finish(finished, sentences, history, top_scores, top_beam, is_eos, group_size, k, step, length_penalty,
+            penalty=None):
+    """Record EOS candidates ranked within the top of their group as finished hypotheses; `penalty`
+    [N] (the coverage penalty of each live row) is subtracted from their ranking score."""
     eos = is_eos[:, :, :group_size] & top_scores[:, :, :group_size].isfinite()
     eos_rows, eos_groups, eos_ranks = eos.nonzero(as_tuple=True)
     if not len(eos_rows):
@@ -144,7 +161,8 @@ def _finish(finished, sentences, history, top_scores, top_beam, is_eos, group_si
     raw_scores = top_scores[eos_rows, eos_groups, eos_ranks].tolist()
     tokens = history[eos_rows * k + beams].tolist()
     normalizer = float(step + 1) ** length_penalty
-    for row, raw, hyp_tokens in zip(eos_rows.tolist(), raw_scores, tokens):
+    penalties = [0.0] * len(raw_scores) if penalty is None else penalty[eos_rows * k + beams].tolist()
+    for row, raw, hyp_tokens, cost in zip(eos_rows.tolist(), raw_scores, tokens, penalties):
         sentence = int(sentences[row])
         if len(finished[sentence]) < k:
-            finished[sentence].append(Hypothesis(hyp_tokens, raw / normalizer, raw))
+            finished[sentence].append(Hypothesis(hyp_tokens, raw / normalizer - cost, raw))

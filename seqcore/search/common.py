@@ -54,3 +54,12 @@ def check_search(head, search, key: str) -> None:
     if name not in head.searches:
         raise ConfigError(f"{key}: {name} cannot decode a {type(head).__name__}; "
                           f"searches for this head: {', '.join(head.searches)}")
+    check_coverage_penalty(head, getattr(search, "keywords", {}).get("coverage_penalty", 0.0))
+
+
+def check_coverage_penalty(head, coverage_penalty: float) -> None:
+    """A decoding-time coverage penalty needs a head that tracks coverage in its search state."""
+    if coverage_penalty and not getattr(head, "coverage", False):
+        raise ConfigError(f"search.coverage_penalty={coverage_penalty} needs a head that tracks attention "
+                          f"coverage (head=pointer_coverage, or head=pointer head.coverage=true); "
+                          f"set search.coverage_penalty=0 for {type(head).__name__}")
