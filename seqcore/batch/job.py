@@ -39,10 +39,15 @@ class JobSettings:
     keep_parts: bool = False
     log_every_s: float = 30.0
 
-    @property
-    def text_output(self) -> bool:
+    def __post_init__(self):
+        """Wrong settings fail before any input is read."""
         if self.format not in ("auto", "jsonl", "text"):
             raise ConfigError(f"format={self.format!r} must be jsonl, text or auto")
+        if self.window < 1 or self.nbest < 1:
+            raise ConfigError("window and nbest must be at least 1")
+
+    @property
+    def text_output(self) -> bool:
         return self.format == "text" or (self.format == "auto" and Path(self.output).suffix in (".txt", ".text"))
 
     @property
@@ -75,9 +80,6 @@ class BatchJob:
 
     def __init__(self, module, settings: JobSettings, fingerprint: dict):
         self.module, self.settings = module, settings
-        if settings.window < 1 or settings.nbest < 1:
-            raise ConfigError("window and nbest must be at least 1")
-        settings.text_output  # checks `format` before any work
         task = module.task
         self.total = sum(1 for _ in task.read_inputs(settings.input))
         self.parts = PartsDirectory(settings.output, durable=settings.resumable)
