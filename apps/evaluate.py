@@ -37,7 +37,19 @@ def evaluate(cfg: DictConfig) -> dict | None:
     trainer = build_trainer(cfg.trainer, cfg.logger, run_dir)
     metrics = {key.split("/", 1)[1]: value for key, value in trainer.test(module, datamodule, verbose=False)[0].items()}
     _write_report(run_dir, cfg, metrics, module.last_outputs, datamodule)
+    _save_examples(run_dir, cfg, module, datamodule)
     return metrics
+
+
+def _save_examples(run_dir: Path, cfg: DictConfig, module, datamodule) -> None:
+    """The task's pictures / recordings of the first `samples` decoded examples, under run_dir/examples."""
+    ids = sorted(module.last_decoded)[: cfg.samples]
+    samples = datamodule.samples(cfg.split)
+    module.model.eval()
+    paths = module.task.save_examples(module.model, [samples[i] for i in ids], [module.last_decoded[i] for i in ids],
+                                      run_dir / "examples")
+    if paths:
+        log.info("%d example files written to %s", len(paths), run_dir / "examples")
 
 
 def _write_report(run_dir: Path, cfg: DictConfig, metrics: dict, outputs: dict, datamodule) -> None:

@@ -97,6 +97,15 @@ class TaskPlugin:
         decoding: the first candidate that runs) reports the metrics of its choice here."""
         return {}
 
+    def save_examples(self, model, samples: Sequence[dict], nbest: Sequence[Sequence[Hypothesis]],
+                      directory: Path) -> list[Path]:
+        """Files that show a few decoded samples (seqcore-eval passes its first `samples` outputs):
+        by default none. A task whose outputs people look at or listen to (a PNG sheet of text lines
+        with attention maps, wav files and spectrograms) writes them under `directory`, creating
+        it, and returns their paths; `model` is the Seq2Seq, in eval mode, for anything extra to
+        compute (an attention map)."""
+        return []
+
     # -- batch jobs (seqcore-batch) -----------------------------------------------------------
     def read_inputs(self, path: str) -> Iterator[dict]:
         """Lazily read a batch job's inputs from a user's path: a text file, a folder or glob of

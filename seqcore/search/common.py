@@ -15,6 +15,9 @@ class Hypothesis:
     score: float  # the ranking score (length-normalized for beam search)
     log_prob: float  # the model's total log-probability, EOS included
     timestamps: list[int] | None = None  # encoder frame of each token, for heads aligned to frames (CTC, transducer)
+    frames: torch.Tensor | None = None  # FloatTensor[T, F]: the output of a frames head (TTS), `tokens` empty
+    alignment: torch.Tensor | None = None  # FloatTensor[T, S]: attention of each output step over the source,
+    #                                        for searches that record it (pictures of what the model looked at)
 
 
 def max_lengths(source_lengths: torch.Tensor, max_len_a: float, max_len_b: int) -> torch.Tensor:
