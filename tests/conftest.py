@@ -1,4 +1,4 @@
-"""Shared helpers: run the CLIs as a user would (a subprocess, from a directory outside the repo)."""
+"""Shared helpers: run the CLIs as a user would (from a directory outside the repo)."""
 import contextlib
 import importlib
 import io
@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 # A model and data small enough that a CLI run takes seconds, with every stage exercised.
 TINY = [
@@ -20,31 +21,57 @@ TINY = [
 
 
 def run_cli(module: str, *overrides: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", module, *overrides], cwd=cwd, capture_output=True,
-                            text=True, timeout=600)
-    if check and result.returncode != 0:
-        raise AssertionError(f"{module} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    return result
-
-
-def run_cli_in_process(module: str, *overrides: str, cwd: Path) -> subprocess.CompletedProcess:
-    """The same command run inside the test process: it saves the ~8 s a new interpreter spends
-    importing torch and Lightning, so the many runs that end before training (bad input, bad
-    config, bad arguments) stay cheap. Exit status and output are captured as a subprocess's."""
+    """Run a CLI (`python -m module overrides...`) from `cwd` inside the test process, captured as
+    a subprocess's exit status and output: it saves the ~8 s a new interpreter spends importing
+    torch and Lightning. Runs that start other processes (DDP, a job to kill) use run_cli_subprocess."""
     stdout, stderr = io.StringIO(), io.StringIO()
-    saved_cwd, saved_argv = os.getcwd(), sys.argv
+    saved_cwd, saved_argv, saved_threads = os.getcwd(), sys.argv, torch.get_num_threads()
+    absl_handler, absl_stream = _absl_python_handler()
     os.chdir(cwd)
     sys.argv = [module, *overrides]
     returncode = 0
     try:
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            if absl_handler:  # see _absl_python_handler
+                absl_handler.stream = stderr
             importlib.import_module(module).main()
     except SystemExit as exit_:
         returncode = exit_.code if isinstance(exit_.code, int) else 1
     finally:
         os.chdir(saved_cwd)
         sys.argv = saved_argv
-    return subprocess.CompletedProcess([module, *overrides], returncode, stdout.getvalue(), stderr.getvalue())
+        torch.set_num_threads(saved_threads)  # a recipe's `threads:` must not leak into later tests
+        if absl_handler:
+            absl_handler.stream = absl_stream
+    result = subprocess.CompletedProcess([module, *overrides], returncode, stdout.getvalue(), stderr.getvalue())
+    _check(result, check)
+    return result
+
+
+def _absl_python_handler():
+    """absl's log handler and its stream, when absl is loaded (rouge-score imports it). A Hydra app
+    reconfigures logging, which closes every handler; absl's then closes its stream unless that
+    stream is the current sys.stderr. In a test process its stream is pytest's capture file, and
+    sys.stderr is our buffer: so it must write to the buffer while a CLI runs in the process."""
+    absl_logging = sys.modules.get("absl.logging")
+    if absl_logging is None:
+        return None, None
+    handler = absl_logging.get_absl_handler().python_handler
+    return handler, handler.stream
+
+
+def run_cli_subprocess(module: str, *overrides: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
+    """The CLI in a new interpreter, exactly as a user starts it (DDP re-executes its argv)."""
+    result = subprocess.run([sys.executable, "-m", module, *overrides], cwd=cwd, capture_output=True,
+                            text=True, timeout=600)
+    _check(result, check)
+    return result
+
+
+def _check(result: subprocess.CompletedProcess, check: bool) -> None:
+    if check and result.returncode != 0:
+        raise AssertionError(f"{result.args[:1]} failed ({result.returncode}):\n{result.stdout[-3000:]}\n"
+                             f"{result.stderr[-3000:]}")
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Bad input and bad config end in one clear line naming the file/key, never a bare traceback."""
 import pytest
 
-from tests.conftest import TINY, run_cli_in_process
+from tests.conftest import TINY, run_cli
 
 
 def assert_one_line_error(result, *fragments):
@@ -14,24 +14,24 @@ def assert_one_line_error(result, *fragments):
 def test_parallel_files_with_different_line_counts(workdir):
     (workdir / "train.src").write_text("a b\nc d\ne f\n")
     (workdir / "train.tgt").write_text("x y\nz w\n")
-    result = run_cli_in_process("apps.train", *TINY, "task.train=[train.src,train.tgt]", cwd=workdir)
+    result = run_cli("apps.train", *TINY, "task.train=[train.src,train.tgt]", cwd=workdir, check=False)
     assert_one_line_error(result, "train.src has 3 lines", "train.tgt has 2")
 
 
 def test_non_utf8_input_names_file_and_line(workdir):
     (workdir / "train.src").write_bytes(b"good line\nbad \xff\xfe line\n")
     (workdir / "train.tgt").write_text("one\ntwo\n")
-    result = run_cli_in_process("apps.train", *TINY, "task.train=[train.src,train.tgt]", cwd=workdir)
+    result = run_cli("apps.train", *TINY, "task.train=[train.src,train.tgt]", cwd=workdir, check=False)
     assert_one_line_error(result, "train.src:2", "UTF-8")
 
 
 def test_missing_data_path(workdir):
-    result = run_cli_in_process("apps.train", *TINY, "task.valid=missing.jsonl", cwd=workdir)
+    result = run_cli("apps.train", *TINY, "task.valid=missing.jsonl", cwd=workdir, check=False)
     assert_one_line_error(result, "file not found", "missing.jsonl")
 
 
 def test_missing_checkpoint(workdir):
-    result = run_cli_in_process("apps.evaluate", "ckpt=nowhere/last.ckpt", cwd=workdir)
+    result = run_cli("apps.evaluate", "ckpt=nowhere/last.ckpt", cwd=workdir, check=False)
     assert_one_line_error(result, "checkpoint not found", "nowhere/last.ckpt")
 
 
@@ -44,5 +44,5 @@ def test_missing_checkpoint(workdir):
     ("head=transducer", "supported heads: attention"),
 ])
 def test_bad_config_names_the_key(workdir, override, fragment):
-    result = run_cli_in_process("apps.train", *TINY, override, cwd=workdir)
+    result = run_cli("apps.train", *TINY, override, cwd=workdir, check=False)
     assert_one_line_error(result, fragment)

@@ -5,7 +5,7 @@ import textwrap
 
 import torch
 
-from tests.conftest import TINY, run_cli
+from tests.conftest import TINY, run_cli_subprocess
 
 RANK_WEIGHTS_SCRIPT = textwrap.dedent("""
     import sys
@@ -34,7 +34,8 @@ RANK_WEIGHTS_SCRIPT = textwrap.dedent("""
 
 def test_ddp_cli_run_completes(workdir):
     run_dir = workdir / "ddp"
-    result = run_cli("apps.train", *TINY, "trainer=ddp", "trainer.max_steps=6", f"hydra.run.dir={run_dir}", cwd=workdir)
+    result = run_cli_subprocess("apps.train", *TINY, "trainer=ddp", "trainer.max_steps=6", f"hydra.run.dir={run_dir}",
+                                cwd=workdir)
     assert "test bleu:" in result.stdout
     assert torch.load(run_dir / "checkpoints" / "last.ckpt", weights_only=True)["global_step"] == 6
 
