@@ -88,7 +88,14 @@ def beam_search(head, encoded: EncoderOutput, beam_size: int = 5, max_len_a: flo
         history = torch.cat([history[chosen_rows], previous[:, None]], 1)
         scores, sentences = keep_scores.flatten(1)[alive], sentences[alive]
 
-    return [sorted(hyps, key=lambda h: -h.score)[:nbest] for hyps in finished]
+    return [sorted(hyps, key=lambda h: -h.score)[:nbest] or _nothing_allowed() for hyps in finished]
+
+
+def _nothing_allowed() -> list[Hypothesis]:
+    """The n-best of a sentence no hypothesis of which could finish with a finite score (an output
+    the CTC prefix scores cannot fit into so few encoder frames, say): an empty output scored -inf,
+    so callers that read the best hypothesis of every sentence still find one."""
+    return [Hypothesis([], float("-inf"), float("-inf"))]
 
 
 def _check_options(head, beam_size, nbest, ctc_weight, groups):

@@ -59,6 +59,17 @@ def test_joint_beam_search_finds_the_exhaustive_optimum(ctc_weight):
         assert results[index][0].log_prob == pytest.approx(best_score, abs=1e-3)
 
 
+def test_a_sentence_with_no_finite_hypothesis_still_gets_one():
+    """One encoder frame fits at most one CTC label: with a minimum length of 3 every hypothesis
+    scores -inf, and the search answers an empty output scored -inf instead of an empty n-best."""
+    model = make_hybrid(0.3)
+    batch = make_batch(lengths=(1, 6), target_lengths=(1, 1))
+    results = beam_search(model.head, model.encode(batch), beam_size=3, nbest=2, min_length=3, max_len_a=0.0,
+                          max_len_b=4, ctc_weight=0.5)
+    assert len(results[0]) == 1 and results[0][0].tokens == [] and results[0][0].score == float("-inf")
+    assert all(len(h.tokens) >= 3 and h.score > float("-inf") for h in results[1])
+
+
 def test_ctc_weight_zero_equals_attention_beam_search():
     model, batch = make_hybrid(0.3), make_batch(lengths=(5, 3, 7, 9))
     encoded = model.encode(batch)
