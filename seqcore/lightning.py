@@ -69,12 +69,22 @@ class Seq2SeqModule(pl.LightningModule):
         return list(zip(batch.ids.tolist(), search(self.model.head, self.model.encode(batch))))
 
     def validation_step(self, batch, batch_index):
-        loss, _ = self.model(batch)
+        loss, logs = self.model(batch)
         self.log("valid/loss", loss, batch_size=len(batch), sync_dist=True)
+        self._log_teacher_forced("valid", logs, len(batch))
         self._decoded.extend(self.decode(batch, self.validation_search))
 
     def test_step(self, batch, batch_index):
+        if getattr(self.model.head, "teacher_forced_metrics", ()) and batch.target is not None:
+            self._log_teacher_forced("test", self.model(batch)[1], len(batch))
         self._decoded.extend(self.decode(batch, self.search))
+
+    def _log_teacher_forced(self, split: str, logs: dict, batch_size: int) -> None:
+        """Loss terms a head names as metrics of a split (`teacher_forced_metrics`, e.g. a frames head's
+        mel L1, which picks TTS checkpoints), logged as "<split>/<key>" averaged over batches."""
+        for key in getattr(self.model.head, "teacher_forced_metrics", ()):
+            self.log(f"{split}/{key}", torch.as_tensor(logs[key], dtype=torch.float32), batch_size=batch_size,
+                     sync_dist=True)
 
     def predict_step(self, batch: JobBatch, batch_index):
         """A batch job's step (seqcore-batch): (input index, n-best) pairs; none when every item of

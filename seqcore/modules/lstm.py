@@ -97,27 +97,33 @@ class LSTMDecoder(nn.Module):
         else:  # GRU: hidden state only
             out, h = self.lstm(x, _rnn_layout(state["h"]))
             carried = {"h": h.transpose(0, 1)}
-        hidden = self._attend(out[:, 0], state)
-        return hidden, {**state, **carried, "feed": hidden}
+        hidden, weights = self._attend(out[:, 0], state)
+        return hidden, {**state, **carried, "feed": hidden, "attention": weights}
 
-    def _attend(self, out: torch.Tensor, state: dict) -> torch.Tensor:
-        """RNN outputs [B, dim] or [B, T, dim] -> attentional hidden states of the same shape."""
-        context, _ = self.attention(out, state["memory"], state["projected"], state["mask"])
-        return self.dropout(torch.tanh(self.combine(torch.cat([out, context], -1))))
+    def _attend(self, out: torch.Tensor, state: dict) -> tuple[torch.Tensor, torch.Tensor]:
+        """RNN outputs [B, dim] or [B, T, dim] -> attentional hidden states of the same shape, and
+        the attention weights over the memory ([B, S] or [B, T, S])."""
+        context, weights = self.attention(out, state["memory"], state["projected"], state["mask"])
+        return self.dropout(torch.tanh(self.combine(torch.cat([out, context], -1)))), weights
 
-    def forward(self, tokens: torch.Tensor, memory: torch.Tensor, memory_mask: torch.Tensor) -> torch.Tensor:
+    def forward(self, tokens: torch.Tensor, memory: torch.Tensor, memory_mask: torch.Tensor,
+                return_attention: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         """Teacher-forced pass: step by step with input feeding (each step reads the last one's
         attentional state), else the RNN runs over the whole sequence in one call and the
-        attention over all positions at once."""
+        attention over all positions at once. With `return_attention`, also the attention
+        weights [B, T, S] (pictures of what the decoder read)."""
         state = self.init_state(memory, memory_mask)
         if not self.input_feeding:
             out, _ = self.lstm(self.dropout(self.embedding(tokens)))
-            return self._attend(out, state)
-        outputs = []
+            hidden, weights = self._attend(out, state)
+            return (hidden, weights) if return_attention else hidden
+        outputs, weights = [], []
         for t in range(tokens.shape[1]):
             hidden, state = self.step(tokens[:, t], state)
             outputs.append(hidden)
-        return torch.stack(outputs, 1)
+            weights.append(state["attention"])
+        hidden = torch.stack(outputs, 1)
+        return (hidden, torch.stack(weights, 1)) if return_attention else hidden
 
 
 def _rnn_layout(state: torch.Tensor) -> torch.Tensor:

@@ -1,0 +1,65 @@
+"""Image frontend: text-line images -> a left-to-right sequence of column features (CRNN, Shi et al. 2016).
+
+An image example's source is FloatTensor [W, H]: one row per pixel column (the sequence
+positions), the fixed line height H as features, ink 1 and background 0, so
+`collate_examples` pads batches along the width with background and `source_lengths` are
+pixel widths. A VGG-style CNN (3x3 convolutions, batch norm, ReLU, max pooling) shrinks the
+height by `height_pools` and the width by `width_pools`; the channels of the remaining rows
+of each column are projected to `dim`. The number of output frames of an image is an exact
+function of its width (`frames`), so CTC and transducer losses see the right lengths, and
+columns beyond an image's width are zeroed after every block, so an image's features do not
+depend on what it is batched with (in eval mode).
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch
+from torch import nn
+
+
+class ImageFrontend(nn.Module):
+    """[B, W, H] pixel columns and widths [B] -> features [B, W', dim] and mask [B, W']."""
+
+    def __init__(self, height: int, dim: int = 256, channels: Sequence[int] = (32, 64, 128, 128),
+                 height_pools: Sequence[int] = (2, 2, 2, 2), width_pools: Sequence[int] = (2, 2, 1, 1),
+                 dropout: float = 0.1):
+        super().__init__()
+        if not len(channels) == len(height_pools) == len(width_pools):
+            raise ValueError(f"model.frontend: channels, height_pools and width_pools need one entry per block, "
+                             f"got {len(channels)}, {len(height_pools)}, {len(width_pools)}")
+        rows = height
+        for pool in height_pools:
+            rows //= pool
+        if rows < 1:
+            raise ValueError(f"model.frontend: an image height of {height} px is pooled away by height_pools "
+                             f"{list(height_pools)}; use taller images or fewer pools")
+        self.height, self.dim, self.width_pools = height, dim, tuple(width_pools)
+        self.blocks = nn.ModuleList()
+        for inputs, outputs, pool_h, pool_w in zip((1, *channels[:-1]), channels, height_pools, width_pools):
+            self.blocks.append(nn.Sequential(
+                nn.Conv2d(inputs, outputs, 3, padding=1, bias=False), nn.BatchNorm2d(outputs), nn.ReLU(inplace=True),
+                nn.MaxPool2d((pool_h, pool_w)) if pool_h * pool_w > 1 else nn.Identity()))
+        self.projection = nn.Linear(channels[-1] * rows, dim)
+        self.dropout = nn.Dropout(dropout)
+
+    def frames(self, widths: torch.Tensor) -> torch.Tensor:
+        """Output frames of images `widths` pixels wide: 3x3 convolutions with padding 1 keep the
+        width, each max pool floors it by its width pool."""
+        for pool in self.width_pools:
+            widths = torch.div(widths, pool, rounding_mode="floor")
+        return widths
+
+    def forward(self, columns: torch.Tensor, widths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        if columns.shape[-1] != self.height:
+            raise ValueError(f"image frontend built for {self.height} px high lines got {columns.shape[-1]} px")
+        x = columns.transpose(1, 2)[:, None]  # [B, 1, H, W]
+        lengths = widths
+        for block, pool in zip(self.blocks, self.width_pools):
+            x = block(x)
+            lengths = torch.div(lengths, pool, rounding_mode="floor")
+            keep = torch.arange(x.shape[-1], device=x.device)[None, :] < lengths[:, None]
+            x = x * keep[:, None, None, :]
+        batch, channels, rows, width = x.shape
+        features = self.projection(x.permute(0, 3, 1, 2).reshape(batch, width, channels * rows))
+        return self.dropout(features), keep
