@@ -26,7 +26,7 @@ from seqcore.search import (ctc_greedy_search, ctc_prefix_beam_search, transduce
 SEARCHES = {
     "ctc": [("CTC greedy", ctc_greedy_search, {}), ("CTC prefix beam (8)", ctc_prefix_beam_search, {"beam_size": 8})],
     "transducer": [("transducer greedy", transducer_greedy_search, {"max_symbols_per_frame": 3}),
-                   ("transducer beam (4)", transducer_beam_search, {"beam_size": 4})],
+                   ("transducer beam (4)", transducer_beam_search, {"beam_size": 4, "max_symbols_per_frame": 3})],
 }
 
 

@@ -53,7 +53,7 @@ def transducer_greedy_search(head, encoded: EncoderOutput, max_symbols_per_frame
 
 @torch.no_grad()
 def transducer_beam_search(head, encoded: EncoderOutput, beam_size: int = 4, nbest: int = 1,
-                           max_symbols_per_frame: int = 1) -> list[list[Hypothesis]]:
+                           max_symbols_per_frame: int = 3) -> list[list[Hypothesis]]:
     """Modified beam search, batched over utterances x beams; n-best per utterance, best first."""
     if nbest > beam_size:
         raise ValueError(f"search.nbest={nbest} cannot exceed search.beam_size={beam_size}")
