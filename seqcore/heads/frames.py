@@ -47,7 +47,8 @@ class FramesHead(nn.Module):
                  location_filters: int = 32, location_kernel: int = 31, decoder_dropout: float = 0.1,
                  postnet_channels: int = 512, postnet_layers: int = 5, postnet_dropout: float = 0.5,
                  loss: str = "l1", stop_weight: float = 1.0, stop_pos_weight: float = 5.0,
-                 guided_attention_weight: float = 1.0, guided_attention_sigma: float = 0.2):
+                 guided_attention_weight: float = 1.0, guided_attention_sigma: float = 0.2,
+                 scheduled_sampling: float = 0.0):
         super().__init__()
         if loss not in LOSSES:
             raise ValueError(f"unknown frames loss {loss!r}; valid: {', '.join(LOSSES)}")
@@ -59,12 +60,14 @@ class FramesHead(nn.Module):
         self.frame_loss = LOSSES[loss]
         self.stop_weight, self.stop_pos_weight = stop_weight, stop_pos_weight
         self.guided_attention_weight, self.guided_attention_sigma = guided_attention_weight, guided_attention_sigma
+        self.scheduled_sampling = scheduled_sampling
 
     def loss(self, batch: Batch, encoded: EncoderOutput) -> tuple[torch.Tensor, dict]:
         target, lengths = batch.target, batch.target_lengths
         padded = -(-target.shape[1] // self.reduction) * self.reduction
         target = F.pad(target, (0, 0, 0, padded - target.shape[1]))
-        before, stop_logits, alignment = self.decoder(encoded.states, encoded.mask, target)
+        sampling = self.scheduled_sampling if self.training else 0.0  # validation's mel_l1 stays teacher-forced
+        before, stop_logits, alignment = self.decoder(encoded.states, encoded.mask, target, sampling)
         after = self.refine(before)
         mask = (torch.arange(padded, device=target.device)[None, :] < lengths[:, None])[..., None]
         count = mask.sum() * self.frame_dim

@@ -135,16 +135,22 @@ class FrameDecoder(nn.Module):
                  "cumulative": state["cumulative"] + weights}
         return frames, self.stop(out).squeeze(-1), weights, state
 
-    def forward(self, memory: torch.Tensor, mask: torch.Tensor, target: torch.Tensor):
+    def forward(self, memory: torch.Tensor, mask: torch.Tensor, target: torch.Tensor, sampling: float = 0.0):
         """Teacher forcing: target [B, steps * r, F] -> frames [B, steps * r, F], stop logits [B, steps],
-        attention [B, steps, S]. Step t is fed the last frame of target step t - 1."""
+        attention [B, steps, S]. Step t is fed the last frame of target step t - 1, or with probability
+        `sampling` (per example and step) the decoder's own last frame of step t - 1, detached: scheduled
+        sampling (Bengio et al. 2015), so that training sees the frames free-running synthesis feeds back."""
         batch, frames, _ = target.shape
         steps = frames // self.reduction
         inputs = torch.cat([target.new_zeros(batch, 1, self.frame_dim),
                             target[:, self.reduction - 1:-1:self.reduction]], 1)  # [B, steps, F]
         state, outputs, stops, alignments = self.init_state(memory, mask), [], [], []
         for t in range(steps):
-            out, stop, weights, state = self.step(inputs[:, t], state)
+            previous = inputs[:, t]
+            if sampling > 0 and t > 0:
+                own = torch.rand(batch, 1, device=target.device) < sampling
+                previous = torch.where(own, outputs[-1][:, -1].detach(), previous)
+            out, stop, weights, state = self.step(previous, state)
             outputs.append(out)
             stops.append(stop)
             alignments.append(weights)

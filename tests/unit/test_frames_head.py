@@ -44,6 +44,19 @@ def test_teacher_forcing_feeds_the_last_frame_of_the_previous_step():
     assert [s.tolist() for s in seen] == [[[0.0] * 3], target[:, 1].tolist(), target[:, 3].tolist()]
 
 
+@pytest.mark.parametrize("sampling", [0.0, 1.0])
+def test_scheduled_sampling_feeds_the_decoders_own_frames(sampling):
+    """With sampling 1 every step after the first is fed the previous step's output, so the target's
+    values cannot change the outputs; with 0 they do (through teacher forcing)."""
+    head = tiny_head()
+    memory, mask = torch.randn(1, 4, 8), torch.ones(1, 4, dtype=torch.bool)
+    outputs = []
+    for target in (torch.zeros(1, 6, 3), torch.randn(1, 6, 3)):
+        torch.manual_seed(1)  # the same prenet dropout masks
+        outputs.append(head.decoder(memory, mask, target, sampling)[0])
+    assert torch.equal(outputs[0], outputs[1]) == (sampling == 1.0)
+
+
 def test_loss_terms_ignore_padding_and_stop_targets_start_at_the_last_real_step():
     head = tiny_head(guided_attention_weight=0.0).eval()
     states = torch.randn(2, 5, 8)
