@@ -20,20 +20,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from seqcore.data.batch import Batch
+from seqcore.heads.losses import guided_attention_loss
 from seqcore.modules.state import EncoderOutput
 from seqcore.modules.tacotron import FrameDecoder, Postnet
 
 LOSSES = {"l1": F.l1_loss, "mse": F.mse_loss}
-
-
-def guided_attention_weights(decoder_lengths: torch.Tensor, source_lengths: torch.Tensor, steps: int,
-                             sources: int, sigma: float) -> torch.Tensor:
-    """[B, steps, sources]: 1 - exp(-(s/S - t/T)^2 / (2 sigma^2)) inside each example's T x S, 0 outside."""
-    t = torch.arange(steps, device=decoder_lengths.device)[None, :, None] / decoder_lengths[:, None, None].float()
-    s = torch.arange(sources, device=decoder_lengths.device)[None, None, :] / source_lengths[:, None, None].float()
-    weights = 1.0 - torch.exp(-((s - t) ** 2) / (2 * sigma ** 2))
-    inside = (t < 1.0) & (s < 1.0)
-    return weights * inside
 
 
 class FramesHead(nn.Module):
@@ -82,9 +73,7 @@ class FramesHead(nn.Module):
                 "frames_loss_before": before_loss.detach(), "frames_loss_after": after_loss.detach(),
                 "stop_loss": stop_loss.detach(), "target_frames": lengths.sum()}
         if self.guided_attention_weight > 0:
-            guide = guided_attention_weights(steps, encoded.lengths, alignment.shape[1], alignment.shape[2],
-                                             self.guided_attention_sigma)
-            guided = (alignment * guide).sum() / steps.sum()
+            guided = guided_attention_loss(alignment, steps, encoded.lengths, self.guided_attention_sigma)
             loss = loss + self.guided_attention_weight * guided
             logs["guided_attention"] = guided.detach()
         return loss, logs

@@ -22,12 +22,14 @@ class HybridHead(nn.Module):
     searches = AttentionHead.searches + CTCHead.searches
 
     def __init__(self, decoder: nn.Module, vocab_size: int, encoder_dim: int, ctc_weight: float = 0.3,
-                 label_smoothing: float = 0.1, tie_embeddings: bool = True, upsample: int = 1):
+                 label_smoothing: float = 0.1, tie_embeddings: bool = True, upsample: int = 1,
+                 guided_attention_weight: float = 0.0, guided_attention_sigma: float = 0.2):
         super().__init__()
         if not 0.0 <= ctc_weight <= 1.0:
             raise ConfigError(f"head.ctc_weight={ctc_weight} must be within [0, 1]")
         self.ctc_weight = ctc_weight
-        self.attention = AttentionHead(decoder, vocab_size, label_smoothing, tie_embeddings)
+        self.attention = AttentionHead(decoder, vocab_size, label_smoothing, tie_embeddings, guided_attention_weight,
+                                       guided_attention_sigma)
         self.ctc = CTCHead(vocab_size, encoder_dim, upsample)
 
     def loss(self, batch: Batch, encoded: EncoderOutput) -> tuple[torch.Tensor, dict]:

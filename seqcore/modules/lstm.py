@@ -48,13 +48,18 @@ class LSTMEncoder(nn.Module):
 
 
 class AdditiveAttention(nn.Module):
-    """score(q, m) = v . tanh(W_q q + W_m m); the memory projection is computed once per sentence."""
+    """score(q, m) = v . tanh(W_q q + W_m m); the memory projection is computed once per sentence.
 
-    def __init__(self, dim: int):
+    `hidden` is the size of the tanh layer (default: dim). Teacher forcing without input feeding
+    scores every step against every memory position at once, a [B, T, S, hidden] tensor: over the
+    hundreds of columns of a text line, a smaller `hidden` is most of the decoder's cost saved."""
+
+    def __init__(self, dim: int, hidden: int | None = None):
         super().__init__()
-        self.query = nn.Linear(dim, dim, bias=False)
-        self.memory = nn.Linear(dim, dim)
-        self.v = nn.Linear(dim, 1, bias=False)
+        hidden = hidden or dim
+        self.query = nn.Linear(dim, hidden, bias=False)
+        self.memory = nn.Linear(dim, hidden)
+        self.v = nn.Linear(hidden, 1, bias=False)
 
     def forward(self, query, memory, projected_memory, mask) -> tuple[torch.Tensor, torch.Tensor]:
         """query [B, dim] or [B, T, dim] (all steps at once) -> context and weights, one per query."""
@@ -69,14 +74,14 @@ class LSTMDecoder(nn.Module):
     """LSTM or GRU decoder with additive attention and (by default) input feeding; returns attentional hidden states."""
 
     def __init__(self, vocab_size: int, dim: int = 256, layers: int = 1, dropout: float = 0.1, cell: str = "lstm",
-                 input_feeding: bool = True):
+                 input_feeding: bool = True, attention_dim: int | None = None):
         super().__init__()
         self.dim = dim
         self.input_feeding = input_feeding
         self.embedding = nn.Embedding(vocab_size, dim)
         self.lstm = recurrent(cell, 2 * dim if input_feeding else dim, dim, num_layers=layers, batch_first=True,
                               dropout=dropout if layers > 1 else 0.0)
-        self.attention = AdditiveAttention(dim)
+        self.attention = AdditiveAttention(dim, attention_dim)
         self.combine = nn.Linear(2 * dim, dim)
         self.dropout = nn.Dropout(dropout)
 

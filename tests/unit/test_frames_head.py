@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from seqcore.data.batch import Batch
-from seqcore.heads.frames import FramesHead, guided_attention_weights
+from seqcore.heads.frames import FramesHead
+from seqcore.heads.losses import guided_attention_weights
 from seqcore.modules import TacotronEncoder, TokenEmbedding
 from seqcore.modules.state import EncoderOutput
 
