@@ -3,7 +3,8 @@
 With `guided_attention_weight` > 0 the decoder's attention is pulled toward the diagonal (the
 guided-attention loss of the frames head): for monotonic tasks whose decoder cannot find its place
 by content alone in a short budget, such as text-line OCR over hundreds of image columns. It needs
-a decoder that reports its attention (`forward(..., return_attention=True)`: the LSTM decoder).
+a decoder that reports its attention (`forward(..., return_attention=True)`: the LSTM decoder, and
+the Transformer decoder's last layer averaged over heads).
 
 It is also the reference implementation of the search interface every autoregressive head
 exposes: `init_state(encoded)`, `step(tokens, state) -> (log_probs, state)`; reordering the
@@ -41,7 +42,7 @@ class AttentionHead(nn.Module):
         super().__init__()
         if guided_attention_weight > 0 and "return_attention" not in inspect.signature(decoder.forward).parameters:
             raise ConfigError(f"head.guided_attention_weight needs a decoder that reports its attention "
-                              f"(the LSTM decoder); {type(decoder).__name__} does not")
+                              f"(LSTM or Transformer decoder); {type(decoder).__name__} does not")
         self.decoder = decoder
         self.label_smoothing = label_smoothing
         self.guided_attention_weight, self.guided_attention_sigma = guided_attention_weight, guided_attention_sigma

@@ -54,6 +54,16 @@ class MultiHeadAttention(nn.Module):
         return self.out(out.transpose(1, 2).reshape(batch, length, -1))
 
 
+    def weights(self, x, keys, mask=None) -> torch.Tensor:
+        """The attention weights [B, Tq, Tk] that `attend` applies, averaged over heads (for pictures
+        and guided attention; `scaled_dot_product_attention` does not return them)."""
+        query = self.split_heads(self.query(x))
+        scores = query @ keys.transpose(-1, -2) / math.sqrt(query.shape[-1])
+        if mask is not None:
+            scores = scores.masked_fill(~mask, float("-inf"))
+        return scores.float().softmax(-1).mean(1)
+
+
 class FeedForward(nn.Sequential):
     def __init__(self, dim: int, hidden: int, dropout: float):
         super().__init__(nn.Linear(dim, hidden), nn.GELU(), nn.Dropout(dropout), nn.Linear(hidden, dim))
@@ -107,11 +117,13 @@ class DecoderLayer(nn.Module):
         self.ffn = FeedForward(dim, ffn_dim, dropout)
         self.dropout = nn.Dropout(dropout)
 
-    def forward(self, x, self_kv, causal, cross_kv, memory_mask):
+    def forward(self, x, self_kv, causal, cross_kv, memory_mask, return_cross_weights: bool = False):
         h = self.norm_self(x)
         x = x + self.dropout(self.self_attention.attend(h, *self_kv(h), causal=causal))
-        x = x + self.dropout(self.cross_attention.attend(self.norm_cross(x), *cross_kv, mask=memory_mask))
-        return x + self.dropout(self.ffn(self.norm_ffn(x)))
+        h = self.norm_cross(x)
+        x = x + self.dropout(self.cross_attention.attend(h, *cross_kv, mask=memory_mask))
+        x = x + self.dropout(self.ffn(self.norm_ffn(x)))
+        return (x, self.cross_attention.weights(h, cross_kv[0], memory_mask)) if return_cross_weights else x
 
 
 class TransformerDecoder(nn.Module):
@@ -131,13 +143,20 @@ class TransformerDecoder(nn.Module):
         x = self.embedding(tokens) * math.sqrt(self.dim)
         return self.dropout(x + sinusoidal_positions(tokens.shape[1], self.dim, offset, tokens.device).to(x.dtype))
 
-    def forward(self, tokens: torch.Tensor, memory: torch.Tensor, memory_mask: torch.Tensor) -> torch.Tensor:
-        """Teacher-forced pass: tokens [B, T] -> hidden [B, T, dim]."""
+    def forward(self, tokens: torch.Tensor, memory: torch.Tensor, memory_mask: torch.Tensor,
+                return_attention: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        """Teacher-forced pass: tokens [B, T] -> hidden [B, T, dim]; with `return_attention`, also the
+        last layer's cross-attention weights [B, T, S] averaged over its heads."""
         x = self.embed(tokens)
         mask = memory_mask[:, None, None, :]
-        for layer in self.layers:
-            x = layer(x, layer.self_attention.keys_values, True, layer.cross_attention.keys_values(memory), mask)
-        return self.norm(x)
+        weights = None
+        for index, layer in enumerate(self.layers):
+            last = return_attention and index == len(self.layers) - 1
+            x = layer(x, layer.self_attention.keys_values, True, layer.cross_attention.keys_values(memory), mask,
+                      return_cross_weights=last)
+            if last:
+                x, weights = x
+        return (self.norm(x), weights) if return_attention else self.norm(x)
 
     def init_state(self, memory: torch.Tensor, memory_mask: torch.Tensor) -> dict:
         empty = memory.new_zeros(memory.shape[0], self.layers[0].self_attention.heads, 0,

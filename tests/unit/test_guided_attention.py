@@ -10,6 +10,7 @@ from seqcore.heads import AttentionHead, HybridHead
 from seqcore.heads.attention import teacher_forcing_pair
 from seqcore.modules import LSTMDecoder, TransformerDecoder
 from seqcore.modules.state import EncoderOutput
+from seqcore.modules.transformer import MultiHeadAttention
 from tests.unit.tiny_models import VOCAB, make_batch
 
 
@@ -58,8 +59,36 @@ def test_training_with_it_moves_attention_onto_the_diagonal():
     assert float(logs["guided_attention"]) < 0.6 * first  # measured: 0.58 -> 0.27
 
 
+def test_transformer_attention_weights_are_the_ones_it_applies():
+    """One head: the cross-attention output is the output projection of weights @ values."""
+    torch.manual_seed(0)
+    attention = MultiHeadAttention(8, heads=1, dropout=0.0)
+    x, memory = torch.randn(2, 3, 8), torch.randn(2, 5, 8)
+    mask = torch.tensor([[True] * 5, [True] * 3 + [False] * 2])[:, None, None, :]
+    keys, values = attention.keys_values(memory)
+    weights = attention.weights(x, keys, mask)
+    torch.testing.assert_close(attention.attend(x, keys, values, mask=mask), attention.out(weights @ values[:, 0]))
+    assert torch.all(weights[1, :, 3:] == 0)
+
+
+def test_the_transformer_decoder_reports_its_last_layers_attention_and_can_be_guided():
+    batch = make_batch()
+    head = AttentionHead(TransformerDecoder(VOCAB, 16, layers=2, heads=2, ffn_dim=16, dropout=0.0), VOCAB, 0.0,
+                         guided_attention_weight=1.0)
+    loss, logs = head.loss(batch, _encoded(batch))
+    loss.backward()
+    assert 0 < float(logs["guided_attention"]) < 1
+    assert head.decoder.layers[-1].cross_attention.query.weight.grad is not None
+
+
 def test_decoders_that_do_not_report_attention_are_refused():
+    class Silent(torch.nn.Module):
+        dim, embedding = 16, torch.nn.Embedding(VOCAB, 16)
+
+        def forward(self, tokens, memory, memory_mask):
+            return memory[:, :1].expand(-1, tokens.shape[1], -1)
+
     with pytest.raises(ConfigError, match="reports its attention"):
-        AttentionHead(TransformerDecoder(VOCAB, 16, layers=1, heads=2, ffn_dim=16), VOCAB, guided_attention_weight=1.0)
+        AttentionHead(Silent(), VOCAB, guided_attention_weight=1.0)
     hybrid = HybridHead(LSTMDecoder(VOCAB, 16), VOCAB, 16, guided_attention_weight=1.0)
     assert hybrid.attention.guided_attention_weight == 1.0
