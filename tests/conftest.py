@@ -75,6 +75,16 @@ def _check(result: subprocess.CompletedProcess, check: bool) -> None:
 
 
 @pytest.fixture
+def one_thread():
+    """Tiny models: on a busy 2-core machine intra-op threads only wait on each other (10x here),
+    and one thread leaves the other core free."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture
 def workdir(tmp_path: Path) -> Path:
     """An empty working directory outside the repository."""
     directory = tmp_path / "work"

@@ -29,14 +29,6 @@ def task(corpus):
     return task
 
 
-@pytest.fixture
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def tiny_model(task: TTSTask) -> Seq2Seq:
     torch.manual_seed(0)
     head = FramesHead(encoder_dim=32, frame_dim=80, reduction=5, prenet_dim=32, attention_rnn_dim=32,

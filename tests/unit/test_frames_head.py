@@ -11,13 +11,7 @@ from seqcore.modules import TacotronEncoder, TokenEmbedding
 from seqcore.modules.state import EncoderOutput
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny recurrent steps only wait on each other across threads on a busy CPU."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")  # tiny recurrent steps (tests/conftest.py)
 
 
 def tiny_head(**kwargs) -> FramesHead:

@@ -203,15 +203,6 @@ def train(model: Seq2Seq, examples: list[Example], steps: int, batch_size: int =
     model.eval()
 
 
-@pytest.fixture
-def one_thread():
-    """Tiny models train faster on one thread, and a shared machine's other core stays free."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def test_pointer_generator_learns_to_copy_unseen_names_and_the_attention_head_cannot(one_thread):
     """With min_freq=2 no name word is in either vocabulary: only copying can get a name right.
     Two short training runs: 5 to 17 s on a shared 2-core machine, by its load."""

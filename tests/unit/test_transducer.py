@@ -13,13 +13,7 @@ from seqcore.search.transducer import transducer_beam_search, transducer_greedy_
 ENCODER_DIM = 8
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """These tensors are tiny: on a busy machine, intra-op threads only add waiting (10x here)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")  # tiny tensors (tests/conftest.py)
 
 
 def make_head(predictor: str, vocab_size: int = 5, seed: int = 0) -> TransducerHead:
