@@ -10,16 +10,8 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
-
-
-def recurrent(cell: str, *args, **kwargs) -> nn.Module:
-    """An nn.LSTM or nn.GRU; an unknown `cell` fails naming the valid ones."""
-    if cell not in CELLS:
-        raise ValueError(f"unknown recurrent cell {cell!r}; valid cells: {', '.join(CELLS)}")
-    return CELLS[cell](*args, **kwargs)
+from seqcore.modules.padded_rnn import PaddedRNN, recurrent
 
 
 class LSTMEncoder(nn.Module):
@@ -31,8 +23,7 @@ class LSTMEncoder(nn.Module):
         if bidirectional and dim % 2:
             raise ValueError(f"a bidirectional recurrent encoder needs an even dim, got {dim}")
         self.dim = dim
-        self.lstm = recurrent(cell, dim, dim // 2 if bidirectional else dim, num_layers=layers, batch_first=True,
-                              dropout=dropout if layers > 1 else 0.0, bidirectional=bidirectional)
+        self.rnn = PaddedRNN(cell, dim, dim // 2 if bidirectional else dim, layers, bidirectional, dropout)
         self.dropout = nn.Dropout(dropout)
 
     @property
@@ -40,11 +31,7 @@ class LSTMEncoder(nn.Module):
         return self.dim
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        lengths = mask.sum(1).cpu()
-        packed = pack_padded_sequence(self.dropout(x), lengths, batch_first=True, enforce_sorted=False)
-        out, _ = self.lstm(packed)
-        out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
-        return self.dropout(out), mask
+        return self.dropout(self.rnn(self.dropout(x), mask)), mask
 
 
 class AdditiveAttention(nn.Module):

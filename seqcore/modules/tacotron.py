@@ -20,7 +20,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from seqcore.modules.padded_rnn import PaddedRNN
 
 
 class TacotronEncoder(nn.Module):
@@ -32,7 +33,7 @@ class TacotronEncoder(nn.Module):
         self.convs = nn.ModuleList(nn.Sequential(nn.Conv1d(dim, dim, kernel_size, padding=kernel_size // 2),
                                                  nn.BatchNorm1d(dim), nn.ReLU(), nn.Dropout(dropout))
                                    for _ in range(conv_layers))
-        self.lstm = nn.LSTM(dim, dim // 2, batch_first=True, bidirectional=True)
+        self.lstm = PaddedRNN("lstm", dim, dim // 2)
 
     @property
     def output_dim(self) -> int:
@@ -43,9 +44,7 @@ class TacotronEncoder(nn.Module):
         h = x.transpose(1, 2)
         for conv in self.convs:
             h = conv(h * keep)  # padded positions stay zero so they never leak into real ones
-        packed = pack_padded_sequence(h.transpose(1, 2), mask.sum(1).cpu(), batch_first=True, enforce_sorted=False)
-        out, _ = pad_packed_sequence(self.lstm(packed)[0], batch_first=True, total_length=x.shape[1])
-        return out, mask
+        return self.lstm(h.transpose(1, 2), mask), mask
 
 
 class Prenet(nn.Module):
