@@ -13,6 +13,7 @@ import pytorch_lightning as pl
 import torch
 import torch.distributed as dist
 from hydra.utils import instantiate
+from pytorch_lightning.callbacks import Timer
 from omegaconf import OmegaConf
 from torch.utils.data import DataLoader, Dataset
 
@@ -114,8 +115,17 @@ class Seq2SeqModule(pl.LightningModule):
 
     def configure_optimizers(self):
         optimizer, scheduler = build_optimizer(self.parameters(), self.config.optim,
-                                               int(self.trainer.estimated_stepping_batches))
+                                               int(self.trainer.estimated_stepping_batches), self._time_spent)
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
+
+    def _time_spent(self) -> float:
+        """The fraction of `trainer.max_time` used so far (0 without a time budget); rank 0's
+        clock, broadcast so that every rank steps the same learning rate."""
+        timer = next((callback for callback in self.trainer.callbacks if isinstance(callback, Timer)), None)
+        if timer is None or timer.time_remaining() is None:
+            return 0.0
+        elapsed = timer.time_elapsed()
+        return float(self.trainer.strategy.broadcast(elapsed / max(elapsed + timer.time_remaining(), 1e-9)))
 
 
 class TaskDataModule(pl.LightningDataModule):
