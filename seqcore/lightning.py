@@ -13,8 +13,8 @@ import pytorch_lightning as pl
 import torch
 import torch.distributed as dist
 from hydra.utils import instantiate
-from pytorch_lightning.callbacks import Timer
 from omegaconf import OmegaConf
+from pytorch_lightning.callbacks import Timer
 from torch.utils.data import DataLoader, Dataset
 
 from seqcore.batch.stream import JobBatch

@@ -7,10 +7,9 @@ machine still anneals to its final learning rate instead of stopping at a high o
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import torch
-
-from typing import Callable
 
 from seqcore.errors import ConfigError
 
@@ -41,6 +40,8 @@ def build_optimizer(parameters, optim_cfg, total_steps: int, time_spent: Callabl
         value = optim_cfg[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise ConfigError(f"optim.{key} must be a non-negative number, got {value!r}")
+    if optim_cfg.schedule != "cosine":
+        time_spent = None  # only the cosine reads the clock: no timer lookup or rank broadcast per step
     optimizer = torch.optim.AdamW(parameters, lr=optim_cfg.lr, betas=tuple(optim_cfg.betas),
                                   weight_decay=optim_cfg.weight_decay)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: lr_multiplier(

@@ -45,14 +45,16 @@ class PaddedRNN(nn.Module):
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         keep = mask[..., None].to(x.dtype)
-        reverse = reversal_index(mask.sum(1), x.shape[1])[..., None].expand(-1, -1, x.shape[-1])
+        order = reversal_index(mask.sum(1), x.shape[1])[..., None]
+
+        def reverse(t: torch.Tensor) -> torch.Tensor:  # within each length; its own inverse
+            return t.gather(1, order.expand(-1, -1, t.shape[-1]))
+
         for number, directions in enumerate(self.layers):
             if number:
                 x = self.dropout(x)
-                reverse = reverse[..., :1].expand(-1, -1, x.shape[-1])
             outputs = [directions[0](x)[0]]
             if len(directions) == 2:
-                backward = directions[1](x.gather(1, reverse))[0]
-                outputs.append(backward.gather(1, reverse[..., :1].expand(-1, -1, backward.shape[-1])))
+                outputs.append(reverse(directions[1](reverse(x))[0]))
             x = torch.cat(outputs, -1) * keep
         return x
