@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
+import shutil
 import sys
+from pathlib import Path
 
 import hydra
 
@@ -23,19 +26,43 @@ def _with_plugin_search_path(argv: list[str]) -> list[str]:
     return argv + ["hydra.searchpath=[" + ",".join(f"file://{d}" for d in directories) + "]"]
 
 
+MIN_FREE_BYTES = 16 * 2**20  # below this, a run could not even write its config and first checkpoint
+
+
+def _check_run_dir(argv: list[str]) -> None:
+    """Fail in one line, before Hydra creates it, when the run directory cannot be written: a path
+    that is a file, a read-only or full filesystem. (Hydra's own failure is a long traceback.)"""
+    given = [arg.split("=", 1)[1] for arg in argv if arg.startswith(("hydra.run.dir=", "hydra.sweep.dir="))]
+    for directory in map(Path, given or ["."]):
+        if directory.exists() and not directory.is_dir():
+            _fail(f"the run directory {directory} is a file, not a directory (hydra.run.dir=)")
+        existing = next(parent for parent in [directory, *directory.absolute().parents] if parent.exists())
+        if not os.access(existing, os.W_OK):
+            _fail(f"the run directory {directory} cannot be written: {existing} is read-only")
+        if shutil.disk_usage(existing).free < MIN_FREE_BYTES:
+            _fail(f"the run directory {directory} cannot be written: no space left on the filesystem of {existing}")
+
+
+def _fail(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
 def _one_line_errors(function):
     @functools.wraps(function)
     def guarded(cfg):
         try:
             return function(cfg)
         except SeqcoreError as error:
-            print(f"error: {error}", file=sys.stderr)
-            sys.exit(2)
+            _fail(str(error))
+        except OSError as error:  # a disk that fills, a file that vanishes: the path and the reason
+            _fail(f"{error.filename or 'I/O'}: {error.strerror or error}")
     return guarded
 
 
 def run(task_function, config_name: str) -> None:
     """Run `task_function(cfg)` as a Hydra app over seqcore's `conf/` package."""
+    _check_run_dir(sys.argv[1:])
     sys.argv = [sys.argv[0]] + _with_plugin_search_path(sys.argv[1:])
     hydra.main(version_base="1.3", config_path="pkg://conf", config_name=config_name)(
         _one_line_errors(task_function))()

@@ -14,6 +14,7 @@ from omegaconf import DictConfig
 
 from apps.cli import log, run
 from apps.search_choice import chosen_search
+from seqcore.atomic_files import atomic_write_text
 from seqcore.checkpoint import load_module
 from seqcore.errors import ConfigError
 from seqcore.lightning import TaskDataModule
@@ -56,9 +57,8 @@ def _write_report(run_dir: Path, cfg: DictConfig, metrics: dict, outputs: dict, 
     samples = datamodule.samples(cfg.split)
     records = [{"id": i, "source": samples[i]["source"], "reference": datamodule.task.reference(samples[i]),
                 "output": outputs[i]} for i in sorted(outputs)]
-    (run_dir / "metrics.json").write_text(json.dumps({"split": cfg.split, "ckpt": cfg.ckpt, **metrics}, indent=2) + "\n")
-    with open(run_dir / "outputs.jsonl", "w", encoding="utf-8") as handle:
-        handle.writelines(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+    atomic_write_text(run_dir / "metrics.json", json.dumps({"split": cfg.split, "ckpt": cfg.ckpt, **metrics}, indent=2) + "\n")
+    atomic_write_text(run_dir / "outputs.jsonl", "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records))
     for record in records[: cfg.samples]:
         print(f"[{record['id']}] src: {record['source']}\n     ref: {record['reference']}\n     out: {record['output']}")
     print(f"{cfg.split} " + "  ".join(f"{k}={v:.2f}" for k, v in metrics.items()))

@@ -16,13 +16,19 @@ from omegaconf import DictConfig, OmegaConf
 from pytorch_lightning.utilities import rank_zero_only
 
 from apps.cli import log, run
-from seqcore.checkpoint import load_task_state
+from seqcore.atomic_files import atomic_write_text
+from seqcore.checkpoint import check_weights, read_checkpoint
+from seqcore.errors import ConfigError
 from seqcore.lightning import Seq2SeqModule, TaskDataModule
 from seqcore.plugins import check_head
-from seqcore.trainer import build_trainer
+from seqcore.stopping import stop_reason
+from seqcore.trainer import build_trainer, checkpoint_callbacks
 
 
 def train(cfg: DictConfig) -> float | None:
+    if cfg.trainer.max_steps == 0 or (cfg.trainer.max_steps == -1 and cfg.trainer.max_epochs in (0, -1, None)):
+        raise ConfigError(f"trainer.max_steps={cfg.trainer.max_steps} (max_epochs={cfg.trainer.max_epochs}) trains "
+                          f"nothing; to score a checkpoint use seqcore-eval ckpt=...")
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     resolved = OmegaConf.to_container(cfg, resolve=True)
     _announce(resolved, run_dir)
@@ -33,38 +39,56 @@ def train(cfg: DictConfig) -> float | None:
     check_head(get_class(cfg.task._target_), cfg.head.name)
     task = instantiate(cfg.task)
     datamodule = TaskDataModule(task, **cfg.data, seed=cfg.seed)
-    if cfg.ckpt_path:
-        task.load_state_dict(load_task_state(cfg.ckpt_path))
+    resumed = read_checkpoint(cfg.ckpt_path) if cfg.ckpt_path else None
+    if resumed:
+        _check_same_task(resumed, cfg)
+        task.load_state_dict(resumed["hyper_parameters"]["task_state"])
     else:
         datamodule.fit_task()
     module = Seq2SeqModule(resolved, task.state_dict())
+    if resumed:
+        check_weights(module, resumed["state_dict"], cfg.ckpt_path)
+        del resumed  # Lightning reads the file again to restore the optimizer and loops
     log.info("model: %.2fM parameters", sum(p.numel() for p in module.parameters()) / 1e6)
 
-    trainer = build_trainer(cfg.trainer, cfg.logger, run_dir, monitor=f"valid/{task.main_metric}",
-                            mode=task.metric_mode, save_top_k=cfg.checkpoint.save_top_k)
-    trainer.fit(module, datamodule, ckpt_path=cfg.ckpt_path)
+    callbacks = checkpoint_callbacks(run_dir, cfg.checkpoint, f"valid/{task.main_metric}", task.metric_mode)
+    trainer = build_trainer(cfg.trainer, cfg.logger, run_dir, callbacks=callbacks)
+    trainer.fit(module, datamodule, ckpt_path=cfg.ckpt_path, weights_only=True)
+    stopped = stop_reason(trainer)
+    if stopped:
+        log.warning("training %s", stopped)
     if not cfg.test_after_training:
         return None
     best = trainer.checkpoint_callback.best_model_path or None
-    results = trainer.test(module, datamodule, ckpt_path=best, verbose=False)[0]
-    _report(results, task.main_metric, run_dir, best)
+    results = trainer.test(module, datamodule, ckpt_path=best, verbose=False, weights_only=True)[0]
+    _report(results, task.main_metric, run_dir, best, stopped)
     return results.get(f"test/{task.main_metric}")
+
+
+def _check_same_task(checkpoint: dict, cfg: DictConfig) -> None:
+    """Resuming continues the same run: a checkpoint of another task cannot be resumed as this one."""
+    trained = checkpoint["hyper_parameters"]["config"]["task"]["_target_"]
+    if trained != cfg.task._target_:
+        raise ConfigError(f"ckpt_path={cfg.ckpt_path} is a checkpoint of {trained}, not of {cfg.task._target_}; "
+                          f"resume it with its own task (init_from= would start a new run from its weights)")
 
 
 @rank_zero_only
 def _announce(resolved: dict, run_dir: Path) -> None:
     text = OmegaConf.to_yaml(resolved)
     print(text)
-    (run_dir / "config.yaml").write_text(text)
+    atomic_write_text(run_dir / "config.yaml", text)
     log.info("run directory: %s", run_dir)
 
 
 @rank_zero_only
-def _report(results: dict, main_metric: str, run_dir: Path, checkpoint: str | None) -> None:
-    (run_dir / "test_metrics.json").write_text(json.dumps(results, indent=2) + "\n")
+def _report(results: dict, main_metric: str, run_dir: Path, checkpoint: str | None, stopped: str | None) -> None:
+    """Test metrics, with `training` saying whether training ran its course or what cut it short."""
+    record = {**results, "training": stopped or "completed: reached trainer.max_steps"}
+    atomic_write_text(run_dir / "test_metrics.json", json.dumps(record, indent=2) + "\n")
     print(f"checkpoint: {checkpoint}")
     print("test " + "  ".join(f"{k.split('/', 1)[1]}={v:.2f}" for k, v in sorted(results.items())))
-    print(f"test {main_metric}: {results[f'test/{main_metric}']:.2f}")
+    print(f"test {main_metric}: {results[f'test/{main_metric}']:.2f}" + (f"  (training {stopped})" if stopped else ""))
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from seqcore.batch.stream import JobBatch
 from seqcore.data import Example, TokenBudgetBatchSampler, collate_examples, padding_fraction
+from seqcore.errors import DataError
 from seqcore.model import build_model
 from seqcore.optim import build_optimizer
 from seqcore.plugins import TaskPlugin, check_head
@@ -181,6 +182,10 @@ class TaskDataModule(pl.LightningDataModule):
                         "data.max_target_length=%d", split, dropped, self.max_source_length, self.max_target_length)
         if truncated:
             log.warning("%s: truncated %d over-long examples", split, truncated)
+        if not examples:
+            where = getattr(self.task, "paths", {}).get(split) or "the embedded data"
+            raise DataError(f"the {split} split ({where}) has no examples" +
+                            (f": all {dropped} are longer than the data.max_*_length limits" if dropped else ""))
         self._examples[split] = examples
         return examples
 

@@ -15,6 +15,7 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig
 from pytorch_lightning.callbacks import LearningRateMonitor, ModelCheckpoint
 
+from seqcore.checkpoint_writing import AtomicCheckpointIO, LastCheckpoint
 from seqcore.errors import ConfigError
 from seqcore.progress import LogProgress
 
@@ -32,16 +33,21 @@ def check_trainer_args(trainer_cfg: DictConfig) -> None:
             raise ConfigError(f"trainer.{key}={value!r} must be a number")
 
 
+def checkpoint_callbacks(run_dir: Path, checkpoint_cfg: DictConfig, monitor: str, mode: str) -> list[pl.Callback]:
+    """The best `save_top_k` checkpoints by the validation metric, and `last.ckpt` refreshed every
+    `checkpoint.every_n_steps` steps and at the end, independently of the best ones."""
+    directory = run_dir / "checkpoints"
+    return [ModelCheckpoint(dirpath=directory, filename="best-{step}", monitor=monitor, mode=mode,
+                            save_top_k=checkpoint_cfg.save_top_k, save_last=False, auto_insert_metric_name=False),
+            LastCheckpoint(directory, checkpoint_cfg.every_n_steps)]
+
+
 def build_trainer(trainer_cfg: DictConfig, logger_cfg: DictConfig | None, run_dir: Path,
-                  monitor: str | None = None, mode: str = "max", save_top_k: int = 1,
                   callbacks: list[pl.Callback] = ()) -> pl.Trainer:
+    """Checkpoints are written atomically (`AtomicCheckpointIO`) by every trainer built here."""
     check_trainer_args(trainer_cfg)
     loggers = [instantiate(cfg, save_dir=str(run_dir)) for cfg in (logger_cfg or {}).values()]
     callbacks = list(callbacks)
-    if monitor:
-        callbacks.append(ModelCheckpoint(
-            dirpath=run_dir / "checkpoints", filename="best-{step}", monitor=monitor, mode=mode,
-            save_top_k=save_top_k, save_last=True, auto_insert_metric_name=False))
     if loggers:
         callbacks.append(LearningRateMonitor(logging_interval="step"))
     progress_bar = trainer_cfg.get("enable_progress_bar", True)
@@ -49,7 +55,7 @@ def build_trainer(trainer_cfg: DictConfig, logger_cfg: DictConfig | None, run_di
         callbacks.append(LogProgress(every_n_steps=max(1, trainer_cfg.get("log_every_n_steps", 50))))
     try:
         return instantiate(trainer_cfg, logger=loggers or False, callbacks=callbacks, default_root_dir=str(run_dir),
-                           enable_progress_bar=progress_bar and sys.stderr.isatty())
+                           enable_progress_bar=progress_bar and sys.stderr.isatty(), plugins=[AtomicCheckpointIO()])
     except (TypeError, ValueError) as error:
         raise ConfigError(f"trainer: {error}") from None
     except pl.utilities.exceptions.MisconfigurationException as error:

@@ -94,7 +94,9 @@ class SortingTask(TaskPlugin):
         if split not in SPLITS:
             raise ConfigError(f"unknown split {split!r}; splits: {', '.join(SPLITS)}")
         if self.paths[split] is not None:
-            return [self._with_target(sample) for sample in self.read_inputs(self.paths[split]) if sample["source"]]
+            # blank lines are skipped; a line that cannot be read (invalid UTF-8, not numbers) is an error
+            return [self._with_target(sample) for sample in self.read_inputs(self.paths[split])
+                    if sample["source"] or "error" in sample]
         corpus = _embedded_corpus(self.seed, tuple(sorted(self.sizes.items())), self.min_length, self.max_length)
         return [dict(sample) for sample in corpus[split]]
 
