@@ -68,6 +68,14 @@ def run_cli_subprocess(module: str, *overrides: str, cwd: Path, check: bool = Tr
     return result
 
 
+def assert_one_line_error(result: subprocess.CompletedProcess, *fragments: str) -> None:
+    """A CLI's refusal: a failed exit status, every fragment in its message, no traceback."""
+    assert result.returncode != 0, result.stdout[-2000:]
+    assert "Traceback" not in result.stderr, result.stderr[-2000:]
+    for fragment in fragments:
+        assert fragment in result.stderr, f"{fragment!r} not in: {result.stderr[-2000:]}"
+
+
 def _check(result: subprocess.CompletedProcess, check: bool) -> None:
     if check and result.returncode != 0:
         raise AssertionError(f"{result.args[:1]} failed ({result.returncode}):\n{result.stdout[-3000:]}\n"

@@ -1,14 +1,7 @@
 """Bad input and bad config end in one clear line naming the file/key, never a bare traceback."""
 import pytest
 
-from tests.conftest import TINY, run_cli
-
-
-def assert_one_line_error(result, *fragments):
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr, result.stderr[-2000:]
-    for fragment in fragments:
-        assert fragment in result.stderr, f"{fragment!r} not in: {result.stderr[-2000:]}"
+from tests.conftest import TINY, assert_one_line_error, run_cli
 
 
 def test_parallel_files_with_different_line_counts(workdir):
