@@ -62,8 +62,7 @@ def _absl_python_handler():
 
 def run_cli_subprocess(module: str, *overrides: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
     """The CLI in a new interpreter, exactly as a user starts it (DDP re-executes its argv)."""
-    result = subprocess.run([sys.executable, "-m", module, *overrides], cwd=cwd, capture_output=True,
-                            text=True, timeout=600)
+    result = subprocess.run([sys.executable, "-m", module, *overrides], cwd=cwd, capture_output=True, text=True)
     _check(result, check)
     return result
 

@@ -45,7 +45,7 @@ def test_both_ranks_agree_on_final_weights(workdir):
     script.write_text(RANK_WEIGHTS_SCRIPT)
     overrides = [o for o in TINY if not o.startswith("trainer")]
     subprocess.run([sys.executable, str(script), str(workdir), *overrides], cwd=workdir, check=True,
-                   capture_output=True, timeout=600)
+                   capture_output=True)
     rank0, rank1 = (torch.load(workdir / f"rank{r}.pt", weights_only=True) for r in (0, 1))
     assert rank0.keys() == rank1.keys()
     for name in rank0:

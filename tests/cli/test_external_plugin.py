@@ -1,4 +1,5 @@
 """A third-party plugin package, installed into the test environment, trains with task=<its name>."""
+import csv
 import json
 import subprocess
 import sys
@@ -14,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "external_plugin"
 @pytest.fixture(scope="module")
 def installed_plugin():
     install = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", str(PACKAGE)]
-    subprocess.run(install, check=True, capture_output=True, timeout=300)
+    subprocess.run(install, check=True, capture_output=True)
     yield
     subprocess.run([sys.executable, "-m", "pip", "uninstall", "--yes", "seqcore-reverse"], capture_output=True)
 
@@ -23,16 +24,20 @@ def test_external_plugin_trains_from_outside_the_repository(installed_plugin, wo
     listing = subprocess.run([sys.executable, "-m", "apps.plugins"], capture_output=True, text=True, cwd=workdir)
     assert "reverse" in listing.stdout and "translation" in listing.stdout
     run_dir = workdir / "run"
-    # a new interpreter: the plugin was installed after this process started
+    # a new interpreter: the plugin was installed after this process started. A tiny model and 40
+    # steps: the test checks the plugin is found, trained, tested and learning, not how well it learns.
     result = run_cli_subprocess(
-        "apps.train", "task=reverse", "model.dim=128", "model.encoder.layers=2", "model.decoder.layers=2",
-        "model.encoder.ffn_dim=256", "model.decoder.ffn_dim=256", "model.encoder.dropout=0",
-        "model.decoder.dropout=0", "trainer.max_steps=300", "trainer.enable_progress_bar=false",
-        "optim.warmup_steps=30", "optim.lr=3e-3", "data.max_tokens=1500", "search=greedy",
+        "apps.train", "task=reverse", "model.dim=64", "model.encoder.layers=1", "model.decoder.layers=1",
+        "model.encoder.ffn_dim=128", "model.decoder.ffn_dim=128", "model.encoder.dropout=0",
+        "model.decoder.dropout=0", "trainer=debug", "trainer.max_steps=40", "trainer.log_every_n_steps=1",
+        "optim.warmup_steps=5", "optim.lr=3e-3", "data.max_tokens=1500", "search=greedy",
         f"hydra.run.dir={run_dir}", cwd=workdir)
     assert "_target_: seqcore_reverse.ReverseTask" in result.stdout
-    accuracy = json.loads((run_dir / "test_metrics.json").read_text())["test/accuracy"]
-    assert accuracy > 50.0, f"the reverse task should be learned in 300 steps, got {accuracy}% exact"
+    metrics = json.loads((run_dir / "test_metrics.json").read_text())
+    assert 0.0 <= metrics["test/accuracy"] <= 100.0 and metrics["training"].startswith("completed")
+    with open(run_dir / "logs" / "metrics.csv") as handle:
+        losses = [float(row["train/loss"]) for row in csv.DictReader(handle) if row.get("train/loss")]
+    assert len(losses) >= 30 and sum(losses[-5:]) < 0.8 * sum(losses[:5]), losses
 
 
 def test_unknown_task_lists_the_available_ones(installed_plugin, workdir):
