@@ -18,15 +18,18 @@ from seqcore.atomic_files import atomic_write_text
 from seqcore.checkpoint import load_module
 from seqcore.errors import ConfigError
 from seqcore.lightning import TaskDataModule
+from seqcore.options import check_data_options, check_search_options
 from seqcore.search.common import check_search
 from seqcore.trainer import build_trainer
 
 
 def evaluate(cfg: DictConfig) -> dict | None:
+    check_data_options(cfg.data)  # before the checkpoint loads
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     module = load_module(cfg.ckpt)
     module.search = instantiate(chosen_search(module.config.search, cfg.search))
     check_search(module.model.head, module.search, "search")
+    check_search_options(getattr(module.search, "keywords", {}), "search")  # the checkpoint's search, changes merged
     data = module.config.data
     if cfg.split not in ("train", "valid", "test"):
         raise ConfigError(f"split={cfg.split!r} must be one of train, valid, test")

@@ -20,15 +20,14 @@ from seqcore.atomic_files import atomic_write_text
 from seqcore.checkpoint import check_weights, read_checkpoint
 from seqcore.errors import ConfigError
 from seqcore.lightning import Seq2SeqModule, TaskDataModule
+from seqcore.options import check_training_options
 from seqcore.plugins import check_head
 from seqcore.stopping import stop_reason
 from seqcore.trainer import build_trainer, checkpoint_callbacks
 
 
 def train(cfg: DictConfig) -> float | None:
-    if cfg.trainer.max_steps == 0 or (cfg.trainer.max_steps == -1 and cfg.trainer.max_epochs in (0, -1, None)):
-        raise ConfigError(f"trainer.max_steps={cfg.trainer.max_steps} (max_epochs={cfg.trainer.max_epochs}) trains "
-                          f"nothing; to score a checkpoint use seqcore-eval ckpt=...")
+    check_training_options(cfg)  # seed, steps, data budgets, search values: before any data or model work
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     resolved = OmegaConf.to_container(cfg, resolve=True)
     _announce(resolved, run_dir)

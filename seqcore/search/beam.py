@@ -39,7 +39,8 @@ def beam_search(head, encoded: EncoderOutput, beam_size: int = 5, max_len_a: flo
                 ctc_weight: float = 0.0, pre_beam_ratio: float = 1.5, length_bonus: float = 0.0,
                 no_repeat_ngram_size: int = 0, groups: int = 1, diversity_strength: float = 0.5,
                 coverage_penalty: float = 0.0, extra_scorers: tuple = ()) -> list[list[Hypothesis]]:
-    _check_options(head, beam_size, nbest, ctc_weight, groups)
+    if ctc_weight > 0.0 and not hasattr(head, "ctc"):  # values are checked before work: seqcore/options.py
+        raise ConfigError(f"search.ctc_weight={ctc_weight} needs a head with a CTC branch (head=hybrid)")
     check_coverage_penalty(head, coverage_penalty)
     batch, device, k = encoded.states.shape[0], encoded.states.device, beam_size
     scorers = [(1.0 - ctc_weight, DecoderScorer(head))] if ctc_weight < 1.0 else []
@@ -96,17 +97,6 @@ def _nothing_allowed() -> list[Hypothesis]:
     the CTC prefix scores cannot fit into so few encoder frames, say): an empty output scored -inf,
     so callers that read the best hypothesis of every sentence still find one."""
     return [Hypothesis([], float("-inf"), float("-inf"))]
-
-
-def _check_options(head, beam_size, nbest, ctc_weight, groups):
-    if nbest > beam_size:
-        raise ConfigError(f"search.nbest={nbest} cannot exceed search.beam_size={beam_size}")
-    if not 0.0 <= ctc_weight <= 1.0:
-        raise ConfigError(f"search.ctc_weight={ctc_weight} must be within [0, 1]")
-    if ctc_weight > 0.0 and not hasattr(head, "ctc"):
-        raise ConfigError(f"search.ctc_weight={ctc_weight} needs a head with a CTC branch (head=hybrid)")
-    if groups < 1 or beam_size % groups:
-        raise ConfigError(f"search.groups={groups} must divide search.beam_size={beam_size}")
 
 
 def _score_step(scorers, states, previous, pre_beam):

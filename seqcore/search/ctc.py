@@ -30,7 +30,6 @@ from typing import NamedTuple
 import torch
 import torch.nn.functional as F
 
-from seqcore.errors import ConfigError
 from seqcore.heads.ctc import BLANK_ID
 from seqcore.search.common import Hypothesis
 
@@ -80,8 +79,6 @@ def ctc_prefix_beam_search(head, encoded, beam_size: int = 8, nbest: int = 1,
     `prune_threshold`: a frame proposes no new prefix with a token whose log-probability is
     below it (like pyctcdecode's `token_min_logp`); None lets all `beam_size` proposals through.
     """
-    if nbest > beam_size:
-        raise ConfigError(f"search.nbest={nbest} cannot exceed search.beam_size={beam_size}")
     log_probs, lengths = head.log_probs(encoded)
     batch, frames, vocab = log_probs.shape
     device = log_probs.device

@@ -11,7 +11,6 @@ from typing import Callable
 import torch
 
 from seqcore.data.vocab import BOS_ID, EOS_ID
-from seqcore.errors import ConfigError
 from seqcore.modules.state import EncoderOutput, select_rows
 from seqcore.search.common import Hypothesis, block_repeated_ngrams, constrain, max_lengths
 
@@ -29,9 +28,6 @@ def sample_search(head, encoded: EncoderOutput, top_k: int = 0, top_p: float = 1
                   num_samples: int = 1, seed: int = 0, max_len_a: float = 1.2, max_len_b: int = 10,
                   min_length: int = 1, no_repeat_ngram_size: int = 0) -> list[list[Hypothesis]]:
     """`num_samples` samples per input, best log-probability first; top_k=0 and top_p=1 disable the filters."""
-    if top_k < 0 or not 0.0 < top_p <= 1.0 or temperature <= 0.0:
-        raise ConfigError(f"search: need top_k >= 0, 0 < top_p <= 1, temperature > 0; got "
-                          f"top_k={top_k}, top_p={top_p}, temperature={temperature}")
     generator = torch.Generator(device=encoded.states.device).manual_seed(seed)
     batch = encoded.states.shape[0]
     expanded = select_rows(encoded, torch.arange(batch, device=encoded.states.device).repeat_interleave(num_samples))

@@ -55,8 +55,6 @@ def transducer_greedy_search(head, encoded: EncoderOutput, max_symbols_per_frame
 def transducer_beam_search(head, encoded: EncoderOutput, beam_size: int = 4, nbest: int = 1,
                            max_symbols_per_frame: int = 3) -> list[list[Hypothesis]]:
     """Modified beam search, batched over utterances x beams; n-best per utterance, best first."""
-    if nbest > beam_size:
-        raise ValueError(f"search.nbest={nbest} cannot exceed search.beam_size={beam_size}")
     frames, lengths = head.project_encoder(encoded.states), encoded.lengths
     batch, device, k = frames.shape[0], frames.device, beam_size
     rows = batch * k

@@ -4,7 +4,6 @@ import itertools
 import pytest
 import torch
 
-from seqcore.errors import ConfigError
 from seqcore.search import beam_search, greedy_search, sample_search
 from seqcore.search.common import block_repeated_ngrams
 from tests.unit.tiny_models import make_batch, make_model
@@ -40,12 +39,6 @@ def test_diverse_groups_spread_the_n_best_list():
     plain_spread = sum(mean_pairwise_distance(h) for h in plain) / len(plain)
     diverse_spread = sum(mean_pairwise_distance(h) for h in diverse) / len(diverse)
     assert diverse_spread > plain_spread
-
-
-def test_groups_must_divide_the_beam():
-    model, batch = make_model("transformer"), make_batch()
-    with pytest.raises(ConfigError, match="groups=3"):
-        beam_search(model.head, model.encode(batch), beam_size=4, groups=3)
 
 
 def has_repeated_ngram(tokens, n) -> bool:
