@@ -19,6 +19,7 @@ from apps.search_choice import chosen_search
 from seqcore.batch import BatchJob, JobSettings
 from seqcore.checkpoint import load_module
 from seqcore.errors import ConfigError
+from seqcore.options import check_batch_options, check_search_options
 from seqcore.search.common import check_search
 from seqcore.trainer import build_trainer
 
@@ -27,6 +28,7 @@ SETTINGS = ("input", "output", "format", "errors", "nbest", "window", "max_token
 
 
 def batch(cfg: DictConfig) -> None:
+    check_batch_options(cfg)  # window, max_tokens, nbest, ...: before the checkpoint loads
     module = load_module(cfg.ckpt)
     search = chosen_search(module.config.search, cfg.search)
     if cfg.nbest > 1:
@@ -35,11 +37,13 @@ def batch(cfg: DictConfig) -> None:
         search = OmegaConf.merge(search, {"nbest": cfg.nbest})
     module.search = instantiate(search)
     check_search(module.model.head, module.search, "search")
+    check_search_options(getattr(module.search, "keywords", {}), "search")  # the checkpoint's search, changes merged
     settings = JobSettings(**{key: cfg[key] for key in SETTINGS})
     fingerprint = {"ckpt": str(Path(cfg.ckpt).resolve()), "search": OmegaConf.to_container(search, resolve=True)}
-    job = BatchJob(module, settings, fingerprint)
-    trainer = build_trainer(cfg.trainer, None, Path(HydraConfig.get().runtime.output_dir), callbacks=job.callbacks())
-    summary = job.run(trainer)
+    with BatchJob(module, settings, fingerprint) as job:  # holds the lock on the output until the job ends
+        trainer = build_trainer(cfg.trainer, None, Path(HydraConfig.get().runtime.output_dir),
+                                callbacks=job.callbacks())
+        summary = job.run(trainer)
     if summary is None:  # not rank 0: rank 0 merges and reports
         return
     print(summary.line())

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import heapq
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
+from seqcore.atomic_files import AtomicFile
 from seqcore.errors import DataError
 
 
@@ -59,36 +59,48 @@ def records_in_order(parts: list[Path]) -> Iterator[dict]:
             heapq.heappush(heap, (following["index"], order, following, records))
 
 
-def merge_parts(parts: list[Path], total: int, output: Path, errors: Path, text: bool) -> MergeCounts:
+def merge_parts(parts: list[Path], total: int, output: Path, errors: Path, text: bool,
+                before_commit: Callable[[MergeCounts, dict[str, int]], None] | None = None,
+                hint: str = "") -> MergeCounts:
     """Write `output` (JSONL records, or with `text` one output line per input) and `errors`
-    (JSONL of id, input, error), each through a temporary file renamed at the end."""
-    counts, expected = MergeCounts(), 0
-    output_tmp, errors_tmp = Path(f"{output}.tmp"), Path(f"{errors}.tmp")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    with output_tmp.open("w", encoding="utf-8") as out, errors_tmp.open("w", encoding="utf-8") as err:
-        for record in records_in_order(parts):
-            index = record.pop("index")
-            if index < expected:
-                counts.duplicates += 1
-                continue
-            if index > expected:
-                break
-            expected += 1
-            if "error" in record:
-                counts.failed += 1
-                err.write(json.dumps({k: record[k] for k in ("id", "input", "error")}, ensure_ascii=False) + "\n")
-            else:
-                counts.done += 1
-                counts.truncated += bool(record.get("truncated"))
-            if text:
-                out.write(" ".join(str(record["output"] or "").split("\n")) + "\n")
-            else:
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    if expected != total:
-        output_tmp.unlink()
-        errors_tmp.unlink()
-        raise DataError(f"{output}: the parts hold {expected} of {total} items in a row (item {expected} is "
-                        f"missing); rerun the same command to finish the job")
-    os.replace(output_tmp, output)
-    os.replace(errors_tmp, errors)
+    (JSONL of id, input, error) atomically (`AtomicFile`): both are written and fsync'ed beside
+    their targets, `before_commit(counts, {"output": bytes, "errors": bytes})` runs (the job
+    records that it finished), then errors and output are renamed into place. A failure at
+    any point before the renames leaves both previous files as they were, and raises a
+    DataError naming the file (`hint` says what to do next)."""
+    with AtomicFile(output, hint) as out, AtomicFile(errors, hint) as err:
+        counts, expected = _merge(parts, out, err, text)
+        if expected != total:
+            raise DataError(f"{output}: the parts hold {expected} of {total} items in a row (item {expected} is "
+                            f"missing); rerun the same command to finish the job")
+        out.finish()
+        err.finish()
+        if before_commit is not None:
+            before_commit(counts, {"output": out.size, "errors": err.size})
+        err.commit()
+        out.commit()
     return counts
+
+
+def _merge(parts: list[Path], out: AtomicFile, err: AtomicFile, text: bool) -> tuple[MergeCounts, int]:
+    """Write the records in index order while they run 0, 1, 2, ...: (counts, first missing index)."""
+    counts, expected = MergeCounts(), 0
+    for record in records_in_order(parts):
+        index = record.pop("index")
+        if index < expected:
+            counts.duplicates += 1
+            continue
+        if index > expected:
+            break
+        expected += 1
+        if "error" in record:
+            counts.failed += 1
+            err.write(json.dumps({k: record[k] for k in ("id", "input", "error")}, ensure_ascii=False) + "\n")
+        else:
+            counts.done += 1
+            counts.truncated += bool(record.get("truncated"))
+        if text:
+            out.write(" ".join(str(record["output"] or "").split("\n")) + "\n")
+        else:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return counts, expected

@@ -1,21 +1,22 @@
 """Where a batch job keeps its committed work: `<output>.parts/`, one file per (window, rank).
 
-A part is committed atomically: written to a `.tmp` file, flushed and fsync'ed, then renamed
-into place. A kill at any moment leaves each part either complete or absent (a stray `.tmp`
-is ignored), so rerunning the same command skips exactly the items whose part exists and
-every input ends up in the output exactly once. `job.json` records the arguments that shape
-the outputs; a rerun with different ones is refused instead of mixing two jobs' outputs.
-Part names carry the number of ranks, so a job may be resumed on a different number of
-devices without two runs writing the same name.
+A part is committed atomically (`atomic_write`): written to a temporary file named with the
+writing process's id, flushed and fsync'ed, then renamed into place. A kill at any moment
+leaves each part either complete or absent (a stray temporary is ignored, and removed by the
+next run of the job), so rerunning the same command skips exactly the items whose part exists
+and every input ends up in the output exactly once. `job.json` records the arguments that
+change the output's bytes; a rerun with different ones is refused, naming them, instead of
+mixing two jobs' outputs. Part names carry the number of ranks, so a job may be resumed on a
+different number of devices without two runs writing the same name.
 """
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
-from seqcore.errors import ConfigError
+from seqcore.atomic_files import atomic_write_text
+from seqcore.errors import ConfigError, DataError
 
 JOB_FILE = "job.json"
 
@@ -30,19 +31,36 @@ class PartsDirectory:
         Without `durable`, earlier parts are discarded: the job starts over."""
         if not self.durable and self.path.exists() and rank == 0:
             shutil.rmtree(self.path)
-        self.path.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise DataError(f"could not create {self.path}: {error.strerror or error}") from None
         job_file = self.path / JOB_FILE
         if job_file.exists():
-            recorded = json.loads(job_file.read_text())
+            recorded = self.recorded_job() or {}
             if recorded != job:
                 changed = sorted(key for key in set(job) | set(recorded) if job.get(key) != recorded.get(key))
                 raise ConfigError(f"{self.path} holds the parts of a job with other arguments ({', '.join(changed)}); "
                                   f"rerun with the same arguments to resume it, or delete that folder to start over")
-        else:
-            temporary = self.path / f"{JOB_FILE}.{rank}.tmp"
-            temporary.write_text(json.dumps(job, indent=1, sort_keys=True) + "\n")
-            os.replace(temporary, job_file)
+        elif rank == 0:  # other ranks write nothing before the process group is up (see lock.py)
+            text = json.dumps(job, indent=1, sort_keys=True) + "\n"
+            atomic_write_text(job_file, text)
         return self.done_map()
+
+    def recorded_job(self) -> dict | None:
+        """The arguments of the job whose parts these are (None: no parts, or unreadable)."""
+        try:
+            return json.loads((self.path / JOB_FILE).read_text())
+        except (OSError, ValueError):
+            return None
+
+    def remove_stale_temporaries(self) -> None:
+        """Remove the temporary files of killed commits. Only for the job holding the output's
+        lock (`lock.py`), before it decodes: then no live process is committing here."""
+        for stale in self.path.glob("*.tmp"):
+            stale.unlink(missing_ok=True)
+        for stale in self.path.glob(".*.tmp"):
+            stale.unlink(missing_ok=True)
 
     def part_files(self) -> list[Path]:
         return sorted(self.path.glob("w*-r*.jsonl"))
@@ -68,12 +86,7 @@ class PartsDirectory:
         if not self.durable:
             path.write_text(lines, encoding="utf-8")
             return
-        temporary = path.with_suffix(".tmp")
-        with temporary.open("w", encoding="utf-8") as handle:
-            handle.write(lines)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
+        atomic_write_text(path, lines)
 
     def remove(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)

@@ -61,6 +61,12 @@ def test_a_killed_job_resumes_to_exactly_the_uninterrupted_output(checkpoint, wo
     assert decoded_now <= 1500 - 40 * committed  # committed windows were not decoded again
     assert not parts.exists()
 
+    again = run_cli("apps.batch", f"ckpt={checkpoint}", "input=in.txt", "output=out.jsonl", "window=40",
+                    f"hydra.run.dir={workdir / 'r3'}", cwd=workdir)
+    assert "already finished" in again.stdout  # a rerun of the finished job decodes nothing
+    assert (workdir / "out.jsonl").read_bytes() == (workdir / "reference.jsonl").read_bytes()
+
+    (workdir / "out.jsonl").unlink()
     parts.mkdir()  # the parts of another job (a different window) are in the way: refused, not mixed
     (parts / "job.json").write_text('{"window": 7}')
     refused = run_cli("apps.batch", f"ckpt={checkpoint}", "input=in.txt", "output=out.jsonl", "window=40",
@@ -101,6 +107,7 @@ def test_strict_mode_fails_the_job_on_a_bad_item_but_still_writes_everything(che
     (["input=missing.txt", "output=o.jsonl"], "input file not found"),
     (["input=in.txt", "output=o.jsonl", "nbest=3", "search=greedy"], "nbest=3 needs a search with an n-best list"),
     (["input=in.txt", "output=o.jsonl", "format=csv"], "format='csv' must be jsonl, text or auto"),
+    (["input=in.txt", "output=in.txt"], "output=in.txt is the input"),
 ])
 def test_bad_arguments_fail_with_one_line(checkpoint, workdir, overrides, fragment):
     (workdir / "in.txt").write_text("we walked .\n")
