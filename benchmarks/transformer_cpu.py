@@ -67,7 +67,7 @@ def measure_training(cfg, model, examples, batches_per_repeat: int, repeats: int
     sampler = TokenBudgetBatchSampler(batch_lengths(examples), cfg.data.max_tokens, shuffle=True, seed=cfg.seed)
     needed = warmup + batches_per_repeat * repeats  # cycle wraps around a tiny epoch
     batches = [collate_examples([examples[i] for i in b]) for b in itertools.islice(itertools.cycle(sampler), needed)]
-    optimizer, scheduler = build_optimizer(model.parameters(), cfg.optim, needed)
+    optimizer, scheduler = build_optimizer(model, cfg.optim, needed)
     clip = cfg.trainer.get("gradient_clip_val")
 
     def step(batch):

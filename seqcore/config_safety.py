@@ -6,8 +6,9 @@ anything is built from a checkpoint, every `_target_` in its config is checked h
 - classes of seqcore's own code (`seqcore.*`) or of an installed task plugin's package (and the
   built-in `plugins.*`) that are model parts (`torch.nn.Module`) or tasks (`TaskPlugin`);
 - the searches seqcore exports (`seqcore.search.SEARCHES`);
-- under `trainer` and `logger` only (recorded for the reader, never built from a checkpoint):
-  `pytorch_lightning.Trainer` and the loggers in `pytorch_lightning.loggers`.
+- under `trainer`, `logger` and `optim` only (recorded for the reader, never built from a
+  checkpoint): `pytorch_lightning.Trainer`, the loggers in `pytorch_lightning.loggers`, and
+  `torch.optim` optimizers.
 Modules outside those packages are never imported to find out. Configs typed on the command line
 do not pass through here: they keep Hydra's full freedom.
 """
@@ -23,7 +24,8 @@ from seqcore.errors import DataError
 from seqcore.plugins import TaskPlugin, discover_plugins
 from seqcore.search import SEARCHES
 
-RECORDED_ONLY = {"trainer": ("pytorch_lightning.Trainer",), "logger": ("pytorch_lightning.loggers.",)}
+RECORDED_ONLY = {"trainer": ("pytorch_lightning.Trainer",), "logger": ("pytorch_lightning.loggers.",),
+                 "optim": ("torch.optim.",)}
 
 
 def targets(config: Any, key: str = "") -> Iterator[tuple[str, str]]:

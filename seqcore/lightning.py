@@ -115,7 +115,7 @@ class Seq2SeqModule(pl.LightningModule):
             self.log(f"{split}/{key}", float(value), prog_bar=key == self.task.main_metric)
 
     def configure_optimizers(self):
-        optimizer, scheduler = build_optimizer(self.parameters(), self.config.optim,
+        optimizer, scheduler = build_optimizer(self, self.config.optim,
                                                int(self.trainer.estimated_stepping_batches), self._time_spent)
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
 

@@ -1,4 +1,10 @@
-"""AdamW with a warmup learning-rate schedule (inverse square root or cosine), stepped per update.
+"""The optimizer named in the `optim` config, with parameter groups, and its warmup learning-rate
+schedule (inverse square root, cosine or constant), stepped per update.
+
+Weight decay pulls weights toward zero; on biases, normalization gains and embedding rows that is
+not regularization but damage (a LayerNorm gain decayed toward 0, rare tokens' rows shrunk
+between their updates), so those go into a group decayed by 0 (`optim.no_weight_decay`), as in
+BERT, GPT-2 and fairseq.
 
 A cosine schedule ends at `total_steps` or, when training has a time budget (`trainer.max_time`),
 when the budget is spent, whichever comes first: a run cut short by its clock on a slow or busy
@@ -10,10 +16,16 @@ import math
 from typing import Callable
 
 import torch
+from hydra.utils import get_class
+from omegaconf import DictConfig, OmegaConf
+from torch import nn
 
 from seqcore.errors import ConfigError
 
 SCHEDULES = ("inverse_sqrt", "cosine", "constant")
+SCHEDULE_KEYS = ("schedule", "warmup_steps", "min_lr_ratio", "no_weight_decay")
+NO_DECAY_KINDS = {"bias": None, "norm": (nn.LayerNorm, nn.GroupNorm, nn.modules.batchnorm._NormBase, nn.RMSNorm),
+                  "embedding": (nn.Embedding,)}
 
 
 def lr_multiplier(step: int, schedule: str, warmup_steps: int, total_steps: int, min_ratio: float,
@@ -31,8 +43,28 @@ def lr_multiplier(step: int, schedule: str, warmup_steps: int, total_steps: int,
     return 1.0
 
 
-def build_optimizer(parameters, optim_cfg, total_steps: int, time_spent: Callable[[], float] | None = None):
-    """AdamW + LambdaLR from the `optim` config; bad values fail naming the key. `time_spent()`
+def parameter_groups(model: nn.Module, weight_decay: float, no_weight_decay) -> list[dict]:
+    """Trainable parameters in two groups: decayed by `weight_decay`, and decayed by 0 (the kinds
+    named in `no_weight_decay`: "bias" = every 1-d parameter, "norm" = normalization layers,
+    "embedding" = embedding tables, tied output projections included)."""
+    unknown = sorted(set(no_weight_decay) - set(NO_DECAY_KINDS))
+    if unknown:
+        raise ConfigError(f"optim.no_weight_decay: unknown kind {unknown[0]!r}; kinds: {', '.join(NO_DECAY_KINDS)}")
+    layer_types = tuple(t for kind in no_weight_decay if NO_DECAY_KINDS[kind] for t in NO_DECAY_KINDS[kind])
+    exempt = {id(p) for module in model.modules() if layer_types and isinstance(module, layer_types)
+              for p in module.parameters(recurse=False)}
+    decayed, undecayed = [], []
+    for parameter in model.parameters():
+        if parameter.requires_grad:
+            flat = parameter.ndim < 2 and "bias" in no_weight_decay
+            (undecayed if flat or id(parameter) in exempt else decayed).append(parameter)
+    return [group for group in ({"params": decayed, "weight_decay": weight_decay},
+                                {"params": undecayed, "weight_decay": 0.0}) if group["params"]]
+
+
+def build_optimizer(model: nn.Module, optim_cfg: DictConfig, total_steps: int,
+                    time_spent: Callable[[], float] | None = None):
+    """Optimizer + LambdaLR from the `optim` config; bad values fail naming the key. `time_spent()`
     gives the fraction of the training time budget used, where there is one."""
     if optim_cfg.schedule not in SCHEDULES:
         raise ConfigError(f"optim.schedule={optim_cfg.schedule!r} is not one of {', '.join(SCHEDULES)}")
@@ -42,8 +74,13 @@ def build_optimizer(parameters, optim_cfg, total_steps: int, time_spent: Callabl
             raise ConfigError(f"optim.{key} must be a non-negative number, got {value!r}")
     if optim_cfg.schedule != "cosine":
         time_spent = None  # only the cosine reads the clock: no timer lookup or rank broadcast per step
-    optimizer = torch.optim.AdamW(parameters, lr=optim_cfg.lr, betas=tuple(optim_cfg.betas),
-                                  weight_decay=optim_cfg.weight_decay)
+    arguments = {key: value for key, value in OmegaConf.to_container(optim_cfg, resolve=True).items()
+                 if key not in SCHEDULE_KEYS and key != "_target_"}
+    groups = parameter_groups(model, arguments.pop("weight_decay"), optim_cfg.no_weight_decay)
+    try:
+        optimizer = get_class(optim_cfg._target_)(groups, **arguments)
+    except (TypeError, ValueError, ImportError) as error:
+        raise ConfigError(f"optim: {optim_cfg._target_}: {error}") from None
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: lr_multiplier(
         step, optim_cfg.schedule, int(optim_cfg.warmup_steps), total_steps, optim_cfg.min_lr_ratio,
         time_spent() if time_spent else 0.0))

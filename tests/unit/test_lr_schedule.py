@@ -33,9 +33,9 @@ def test_the_time_budget_ends_the_cosine_when_it_runs_out_before_the_steps():
 
 def test_the_optimizer_reads_the_clock_at_every_step():
     spent = [0.0]
-    cfg = OmegaConf.create({"lr": 1.0, "betas": [0.9, 0.98], "weight_decay": 0.0, "schedule": "cosine",
-                            "warmup_steps": 0, "min_lr_ratio": 0.0})
-    optimizer, scheduler = build_optimizer([torch.nn.Parameter(torch.zeros(1))], cfg, 1000, lambda: spent[0])
+    cfg = OmegaConf.create({"_target_": "torch.optim.AdamW", "lr": 1.0, "betas": [0.9, 0.98], "weight_decay": 0.0,
+                            "no_weight_decay": [], "schedule": "cosine", "warmup_steps": 0, "min_lr_ratio": 0.0})
+    optimizer, scheduler = build_optimizer(torch.nn.Linear(1, 1), cfg, 1000, lambda: spent[0])
     spent[0] = 0.5
     optimizer.step()
     scheduler.step()
