@@ -11,19 +11,49 @@ from pathlib import Path
 import hydra
 
 from seqcore.errors import SeqcoreError
-from seqcore.plugins import plugin_config_dirs
+from seqcore.plugins import load_plugins, plugin_config_dirs
 
 log = logging.getLogger("seqcore")
 
 
 def _with_plugin_search_path(argv: list[str]) -> list[str]:
-    """Add installed plugins' config dirs to Hydra's search path (once: DDP re-runs our argv)."""
+    """Add installed plugins' config dirs to Hydra's search path (once: DDP re-runs our argv), after
+    Hydra's flags wherever the user put them (`--cfg job`, `-m`: Hydra takes its overrides only
+    after its flags). A plugin that fails to import is skipped with a warning, unless it is the
+    task asked for: then that is the error."""
     if any(arg.startswith("hydra.searchpath=") for arg in argv):
         return argv
-    directories = plugin_config_dirs()
+    plugins, broken = load_plugins()
+    for name, reason in broken.items():
+        if f"task={name}" in argv:
+            _fail(reason)
+        print(f"warning: {reason}; skipped", file=sys.stderr)
+    directories = plugin_config_dirs(plugins)
     if not directories:
         return argv
-    return argv + ["hydra.searchpath=[" + ",".join(f"file://{d}" for d in directories) + "]"]
+    flags, overrides = _split_flags(argv)
+    return flags + overrides + ["hydra.searchpath=[" + ",".join(f"file://{d}" for d in directories) + "]"]
+
+
+def _split_flags(argv: list[str]) -> tuple[list[str], list[str]]:
+    """Hydra's flags (with their values: `--cfg job`, `-p task`) and its overrides (`key=value`,
+    `~key`), each in the user's order."""
+    flags, overrides, expects_value = [], [], False
+    for arg in argv:
+        if arg.startswith("-"):
+            flags.append(arg)
+            expects_value = arg in FLAGS_WITH_VALUES
+        elif expects_value and "=" not in arg and not arg.startswith("~"):
+            flags.append(arg)
+            expects_value = False
+        else:
+            overrides.append(arg)
+            expects_value = False
+    return flags, overrides
+
+
+FLAGS_WITH_VALUES = {"--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
+                     "--config-dir", "-cd", "--info", "-i", "--experimental-rerun", "--shell-completion", "-sc"}
 
 
 MIN_FREE_BYTES = 16 * 2**20  # below this, a run could not even write its config and first checkpoint

@@ -151,11 +151,25 @@ def discover_plugins() -> dict[str, Any]:
     return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
 
 
-def plugin_config_dirs() -> list[str]:
+def load_plugins() -> tuple[dict[str, type[TaskPlugin]], dict[str, str]]:
+    """The plugins that import, by task name, and a one-line reason for each that does not
+    (package, entry point, error): one broken package must not break every command."""
+    loaded, broken = {}, {}
+    for name, entry in discover_plugins().items():
+        try:
+            loaded[name] = entry.load()
+        except Exception as error:  # an installed package's import may raise anything
+            package = entry.dist.name if entry.dist else "?"
+            broken[name] = (f"plugin {name!r} (package {package}, entry point {entry.value}) failed to import: "
+                            f"{type(error).__name__}: {error}")
+    return loaded, broken
+
+
+def plugin_config_dirs(plugins: dict[str, type[TaskPlugin]]) -> list[str]:
     """Config directories contributed by installed third-party plugins."""
     directories = []
-    for entry in discover_plugins().values():
-        directory = entry.load().config_dir()
+    for plugin in plugins.values():
+        directory = plugin.config_dir()
         if directory:
             directories.append(str(Path(directory).resolve()))
     return directories
