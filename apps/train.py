@@ -20,15 +20,18 @@ from seqcore.atomic_files import atomic_write_text
 from seqcore.checkpoint import check_weights, read_checkpoint
 from seqcore.errors import ConfigError
 from seqcore.lightning import Seq2SeqModule, TaskDataModule
+from seqcore.model import head_uses_decoder
 from seqcore.options import check_training_options
 from seqcore.plugins import check_head
 from seqcore.stopping import stop_reason
-from seqcore.trainer import build_trainer, checkpoint_callbacks
+from seqcore.trainer import build_callbacks, build_trainer
 
 
 def train(cfg: DictConfig) -> float | None:
     check_training_options(cfg)  # seed, steps, data budgets, search values: before any data or model work
     run_dir = Path(HydraConfig.get().runtime.output_dir)
+    if cfg.model.get("decoder") is not None and not head_uses_decoder(cfg.head):
+        cfg.model.decoder = None  # the printed and saved config shows only what is built
     resolved = OmegaConf.to_container(cfg, resolve=True)
     _announce(resolved, run_dir)
     pl.seed_everything(cfg.seed, workers=True)
@@ -50,7 +53,7 @@ def train(cfg: DictConfig) -> float | None:
         del resumed  # Lightning reads the file again to restore the optimizer and loops
     log.info("model: %.2fM parameters", sum(p.numel() for p in module.parameters()) / 1e6)
 
-    callbacks = checkpoint_callbacks(run_dir, cfg.checkpoint, f"valid/{task.main_metric}", task.metric_mode)
+    callbacks = build_callbacks(cfg.callbacks, run_dir, f"valid/{task.main_metric}", task.metric_mode)
     trainer = build_trainer(cfg.trainer, cfg.logger, run_dir, callbacks=callbacks)
     trainer.fit(module, datamodule, ckpt_path=cfg.ckpt_path, weights_only=True)
     stopped = stop_reason(trainer)

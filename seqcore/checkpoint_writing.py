@@ -35,8 +35,6 @@ class LastCheckpoint(pl.Callback):
     """Keeps `<directory>/last.ckpt` at most `every_n_steps` optimizer steps behind training."""
 
     def __init__(self, directory: str | Path, every_n_steps: int):
-        if every_n_steps < 1:
-            raise ValueError(f"checkpoint.every_n_steps={every_n_steps} must be at least 1")
         self.path = Path(directory) / LAST
         self.every_n_steps = every_n_steps
         self._saved_step = -1

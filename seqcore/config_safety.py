@@ -6,9 +6,9 @@ anything is built from a checkpoint, every `_target_` in its config is checked h
 - classes of seqcore's own code (`seqcore.*`) or of an installed task plugin's package (and the
   built-in `plugins.*`) that are model parts (`torch.nn.Module`) or tasks (`TaskPlugin`);
 - the searches seqcore exports (`seqcore.search.SEARCHES`);
-- under `trainer`, `logger` and `optim` only (recorded for the reader, never built from a
-  checkpoint): `pytorch_lightning.Trainer`, the loggers in `pytorch_lightning.loggers`, and
-  `torch.optim` optimizers.
+- under `trainer`, `logger`, `optim` and `callbacks` only (recorded for the reader, never built
+  from a checkpoint): `pytorch_lightning.Trainer`, the loggers in `pytorch_lightning.loggers`,
+  `torch.optim` optimizers, Lightning's callbacks and seqcore's `LastCheckpoint`.
 Modules outside those packages are never imported to find out. Configs typed on the command line
 do not pass through here: they keep Hydra's full freedom.
 """
@@ -25,7 +25,8 @@ from seqcore.plugins import TaskPlugin, discover_plugins
 from seqcore.search import SEARCHES
 
 RECORDED_ONLY = {"trainer": ("pytorch_lightning.Trainer",), "logger": ("pytorch_lightning.loggers.",),
-                 "optim": ("torch.optim.",)}
+                 "optim": ("torch.optim.",),
+                 "callbacks": ("pytorch_lightning.callbacks.", "seqcore.checkpoint_writing.LastCheckpoint")}
 
 
 def targets(config: Any, key: str = "") -> Iterator[tuple[str, str]]:

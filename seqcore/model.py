@@ -29,6 +29,12 @@ class Seq2Seq(nn.Module):
         return self.head.loss(batch, self.encode(batch))
 
 
+def head_uses_decoder(head_cfg: DictConfig) -> bool:
+    """Whether the head's constructor takes the model's autoregressive decoder (a CTC or transducer
+    head does not: then `model.decoder` is not built, and not printed as if it ran)."""
+    return "decoder" in inspect.signature(get_class(head_cfg._target_)).parameters
+
+
 def build_model(model_cfg: DictConfig, head_cfg: DictConfig, frontend_args: dict, target_vocab_size: int) -> Seq2Seq:
     """Instantiate the frontend (with the task's runtime sizes), encoder and head.
 

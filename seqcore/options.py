@@ -84,6 +84,12 @@ DATA_OPTIONS = {
     "num_workers": _NON_NEGATIVE_INT,
 }
 
+# conf/config.yaml's checkpoint block
+CHECKPOINT_OPTIONS = {
+    "every_n_steps": _COUNT,
+    "save_top_k": _Range(integer=True, at_least=-1),  # -1 keeps every best-<step>.ckpt, 0 none
+}
+
 # conf/batch.yaml's job settings
 BATCH_OPTIONS = {
     "nbest": _COUNT,
@@ -123,13 +129,15 @@ def check_batch_options(settings: Mapping) -> None:
 
 
 def check_training_options(cfg: Mapping) -> None:
-    """Everything of a training config whose value alone can be wrong: seed, steps, data, both searches."""
+    """Everything of a training config whose value alone can be wrong: seed, steps, data, checkpoint
+    intervals, both searches."""
     check_seed(cfg["seed"])
     trainer = cfg["trainer"]
     if trainer["max_steps"] == 0 or (trainer["max_steps"] == -1 and trainer.get("max_epochs") in (0, -1, None)):
         raise ConfigError(f"trainer.max_steps={trainer['max_steps']} (max_epochs={trainer.get('max_epochs')}) trains "
                           f"nothing; to score a checkpoint use seqcore-eval ckpt=...")
     check_data_options(cfg["data"])
+    _check_block(cfg["checkpoint"], CHECKPOINT_OPTIONS, "checkpoint.")
     check_search_options(cfg["search"], "search")
     validation = cfg.get("validation") or {}
     if validation.get("search") is not None:

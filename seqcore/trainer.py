@@ -13,9 +13,9 @@ from pathlib import Path
 import pytorch_lightning as pl
 from hydra.utils import instantiate
 from omegaconf import DictConfig
-from pytorch_lightning.callbacks import LearningRateMonitor, ModelCheckpoint
+from pytorch_lightning.callbacks import LearningRateMonitor
 
-from seqcore.checkpoint_writing import AtomicCheckpointIO, LastCheckpoint
+from seqcore.checkpoint_writing import AtomicCheckpointIO
 from seqcore.errors import ConfigError
 from seqcore.progress import LogProgress
 
@@ -33,13 +33,16 @@ def check_trainer_args(trainer_cfg: DictConfig) -> None:
             raise ConfigError(f"trainer.{key}={value!r} must be a number")
 
 
-def checkpoint_callbacks(run_dir: Path, checkpoint_cfg: DictConfig, monitor: str, mode: str) -> list[pl.Callback]:
-    """The best `save_top_k` checkpoints by the validation metric, and `last.ckpt` refreshed every
-    `checkpoint.every_n_steps` steps and at the end, independently of the best ones."""
+def build_callbacks(callbacks_cfg: DictConfig, run_dir: Path, monitor: str, mode: str) -> list[pl.Callback]:
+    """The `callbacks` group's callbacks; the two checkpoint callbacks get the run's directory, and
+    the best-checkpoint one the task's validation metric, which only the run knows."""
     directory = run_dir / "checkpoints"
-    return [ModelCheckpoint(dirpath=directory, filename="best-{step}", monitor=monitor, mode=mode,
-                            save_top_k=checkpoint_cfg.save_top_k, save_last=False, auto_insert_metric_name=False),
-            LastCheckpoint(directory, checkpoint_cfg.every_n_steps)]
+    runtime = {"best_checkpoint": {"dirpath": directory, "monitor": monitor, "mode": mode},
+               "last_checkpoint": {"directory": directory}}
+    try:
+        return [instantiate(cfg, **runtime.get(name, {})) for name, cfg in callbacks_cfg.items() if cfg]
+    except Exception as error:  # hydra wraps the callback's own error
+        raise ConfigError(f"callbacks: {error}".splitlines()[0]) from None
 
 
 def build_trainer(trainer_cfg: DictConfig, logger_cfg: DictConfig | None, run_dir: Path,
@@ -47,9 +50,7 @@ def build_trainer(trainer_cfg: DictConfig, logger_cfg: DictConfig | None, run_di
     """Checkpoints are written atomically (`AtomicCheckpointIO`) by every trainer built here."""
     check_trainer_args(trainer_cfg)
     loggers = [instantiate(cfg, save_dir=str(run_dir)) for cfg in (logger_cfg or {}).values()]
-    callbacks = list(callbacks)
-    if loggers:
-        callbacks.append(LearningRateMonitor(logging_interval="step"))
+    callbacks = [callback for callback in callbacks if loggers or not isinstance(callback, LearningRateMonitor)]
     progress_bar = trainer_cfg.get("enable_progress_bar", True)
     if progress_bar and not sys.stderr.isatty():  # a log file gets plain lines, not a bar
         callbacks.append(LogProgress(every_n_steps=max(1, trainer_cfg.get("log_every_n_steps", 50))))

@@ -24,14 +24,11 @@ def test_external_plugin_trains_from_outside_the_repository(installed_plugin, wo
     listing = subprocess.run([sys.executable, "-m", "apps.plugins"], capture_output=True, text=True, cwd=workdir)
     assert "reverse" in listing.stdout and "translation" in listing.stdout
     run_dir = workdir / "run"
-    # a new interpreter: the plugin was installed after this process started. A tiny model and 40
-    # steps: the test checks the plugin is found, trained, tested and learning, not how well it learns.
-    result = run_cli_subprocess(
-        "apps.train", "task=reverse", "model.dim=64", "model.encoder.layers=1", "model.decoder.layers=1",
-        "model.encoder.ffn_dim=128", "model.decoder.ffn_dim=128", "model.encoder.dropout=0",
-        "model.decoder.dropout=0", "trainer=debug", "trainer.max_steps=40", "trainer.log_every_n_steps=1",
-        "optim.warmup_steps=5", "optim.lr=3e-3", "data.max_tokens=1500", "search=greedy",
-        f"hydra.run.dir={run_dir}", cwd=workdir)
+    # a new interpreter: the plugin was installed after this process started. The plugin's own
+    # recipe (conf/experiment/reverse.yaml: a tiny model, 40 steps) is picked with its task.
+    result = run_cli_subprocess("apps.train", "task=reverse", "trainer=debug",
+                                "trainer.log_every_n_steps=1", "search=greedy", f"hydra.run.dir={run_dir}", cwd=workdir)
+    assert "dim: 64" in result.stdout and "lr: 0.003" in result.stdout and "max_steps: 40" in result.stdout  # its recipe
     assert "_target_: seqcore_reverse.ReverseTask" in result.stdout
     metrics = json.loads((run_dir / "test_metrics.json").read_text())
     assert 0.0 <= metrics["test/accuracy"] <= 100.0 and metrics["training"].startswith("completed")
