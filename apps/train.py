@@ -19,6 +19,7 @@ from apps.cli import log, run
 from seqcore.atomic_files import atomic_write_text
 from seqcore.checkpoint import check_weights, read_checkpoint
 from seqcore.errors import ConfigError
+from seqcore.init_from import initialize_from
 from seqcore.lightning import Seq2SeqModule, TaskDataModule
 from seqcore.model import head_uses_decoder
 from seqcore.options import check_training_options
@@ -42,6 +43,7 @@ def train(cfg: DictConfig) -> float | None:
     task = instantiate(cfg.task)
     datamodule = TaskDataModule(task, **cfg.data, seed=cfg.seed)
     resumed = read_checkpoint(cfg.ckpt_path) if cfg.ckpt_path else None
+    pretrained = read_checkpoint(cfg.init_from) if cfg.init_from else None  # a bad file fails before the data work
     if resumed:
         _check_same_task(resumed, cfg)
         task.load_state_dict(resumed["hyper_parameters"]["task_state"])
@@ -51,6 +53,9 @@ def train(cfg: DictConfig) -> float | None:
     if resumed:
         check_weights(module, resumed["state_dict"], cfg.ckpt_path)
         del resumed  # Lightning reads the file again to restore the optimizer and loops
+    elif pretrained:
+        log.info(initialize_from(module, pretrained, cfg.init_from, cfg.init_from_freeze))
+        del pretrained
     log.info("model: %.2fM parameters", sum(p.numel() for p in module.parameters()) / 1e6)
 
     callbacks = build_callbacks(cfg.callbacks, run_dir, f"valid/{task.main_metric}", task.metric_mode)

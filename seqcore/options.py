@@ -132,6 +132,11 @@ def check_training_options(cfg: Mapping) -> None:
     """Everything of a training config whose value alone can be wrong: seed, steps, data, checkpoint
     intervals, both searches."""
     check_seed(cfg["seed"])
+    if cfg.get("init_from") and cfg.get("ckpt_path"):
+        raise ConfigError("init_from= starts a new run from a checkpoint's weights and ckpt_path= resumes one: "
+                          "give one of them")
+    if cfg.get("init_from_freeze") and not cfg.get("init_from"):
+        raise ConfigError("init_from_freeze= needs init_from=<checkpoint>")
     trainer = cfg["trainer"]
     if trainer["max_steps"] == 0 or (trainer["max_steps"] == -1 and trainer.get("max_epochs") in (0, -1, None)):
         raise ConfigError(f"trainer.max_steps={trainer['max_steps']} (max_epochs={trainer.get('max_epochs')}) trains "

@@ -77,6 +77,12 @@ class TaskPlugin:
     def target_vocab_size(self) -> int:
         raise NotImplementedError
 
+    def vocabularies(self) -> dict[str, Any]:
+        """The tokenizers whose ids index the model's embedding and output rows, by side ("source",
+        "target"): what `init_from=` needs to carry rows over to a new vocabulary. By default
+        none (then a checkpoint's rows are copied only where the shapes match)."""
+        return {}
+
     # -- outputs ---------------------------------------------------------------------------
     def postprocess(self, tokens: Sequence[int], sample: dict) -> str:
         """Model output -> text; `sample` is the input it came from (copied words, positions)."""

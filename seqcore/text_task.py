@@ -67,6 +67,9 @@ class TextToTextTask(TaskPlugin):
     def frontend_args(self) -> dict:
         return {"vocab_size": self.source_tokenizer.vocab_size}
 
+    def vocabularies(self) -> dict:
+        return {"source": self.source_tokenizer, "target": self.target_tokenizer}
+
     @property
     def target_vocab_size(self) -> int:
         return self.target_tokenizer.vocab_size

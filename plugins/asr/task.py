@@ -221,6 +221,9 @@ class ASRTask(TaskPlugin):
         return record
 
     # -- persistence -----------------------------------------------------------------------
+    def vocabularies(self) -> dict:
+        return {"target": self.tokenizer}
+
     def state_dict(self) -> dict:
         return {"tokenizer": self.tokenizer.state_dict(), "mean": self.mean, "std": self.std}
 

@@ -168,6 +168,9 @@ class OCRTask(TaskPlugin):
             yield {"id": name, "input": str(file), "image_path": str(file)}
 
     # -- persistence -------------------------------------------------------------------------
+    def vocabularies(self) -> dict:
+        return {"target": self.tokenizer}
+
     def state_dict(self) -> dict:
         return {"tokenizer": self.tokenizer.state_dict(), "height": self.height}
 

@@ -51,6 +51,10 @@ class Tokenizer(ABC):
         """The piece's id, or ``UNK_ID`` when the vocabulary lacks it."""
 
     @abstractmethod
+    def piece_of(self, index: int) -> str:
+        """The piece an id stands for (ids below ``vocab_size``)."""
+
+    @abstractmethod
     def encode(self, text: str) -> list[int]: ...
 
     @abstractmethod
@@ -104,6 +108,9 @@ class _VocabularyTokenizer(Tokenizer):
 
     def id_of(self, piece: str) -> int:
         return self.vocab.id_of(piece)
+
+    def piece_of(self, index: int) -> str:
+        return self.vocab.token_of(index)
 
     def encode(self, text: str) -> list[int]:
         return [self.id_of(piece) for piece in self.pieces(text)]
@@ -178,6 +185,9 @@ class SentencePieceTokenizer(Tokenizer):
 
     def id_of(self, piece: str) -> int:
         return self._processor.piece_to_id(piece)
+
+    def piece_of(self, index: int) -> str:
+        return self._processor.id_to_piece(index)
 
     def encode(self, text: str) -> list[int]:
         return self._processor.encode(text, out_type=int)
