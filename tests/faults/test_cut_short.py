@@ -69,4 +69,5 @@ def test_default_recipes_are_bounded_by_steps_with_the_clock_only_as_a_safety_ne
     assert 0 < trainer.max_steps <= 20000, f"task={task}: a recipe must end by its steps"
     if trainer.max_time is not None:
         days, hours, minutes, seconds = map(int, trainer.max_time.split(":"))
-        assert ((days * 24 + hours) * 60 + minutes) * 60 + seconds >= 8 * 60, f"task={task}: a tight clock"
+        # the measured runs take 1-27 min on 2 cores: a cap of 25+ min (3x+ each run) is a safety net only
+        assert ((days * 24 + hours) * 60 + minutes) * 60 + seconds >= 25 * 60, f"task={task}: a tight clock"
