@@ -34,6 +34,9 @@ def evaluate(cfg: DictConfig) -> dict | None:
     if cfg.split not in ("train", "valid", "test"):
         raise ConfigError(f"split={cfg.split!r} must be one of train, valid, test")
     if cfg.data_path is not None:
+        if not isinstance(getattr(module.task, "paths", None), dict):
+            raise ConfigError(f"data_path=: task {type(module.task).__name__} reads no files of its own (it has no "
+                              f"`paths` dict of split -> location, see the README's plugin contract)")
         module.task.paths[cfg.split] = cfg.data_path
     datamodule = TaskDataModule(module.task, eval_max_tokens=cfg.data.eval_max_tokens,
                                 max_source_length=data.max_source_length, max_target_length=data.max_target_length,

@@ -63,3 +63,12 @@ def test_asking_for_the_broken_plugin_is_the_error(broken_plugin, workdir):
 def test_cfg_works_wherever_it_is_placed_with_a_third_party_plugin(reverse_plugin, workdir, argv):
     result = run_cli("apps.train", *argv, cwd=workdir)
     assert "_target_: seqcore_reverse.ReverseTask" in result.stdout and "max_steps: 3" in result.stdout
+
+
+def test_data_path_on_a_plugin_without_paths_is_a_one_line_error(reverse_plugin, workdir):
+    run_dir = workdir / "run"
+    run_cli("apps.train", "task=reverse", "trainer=debug", "trainer.max_steps=2", "test_after_training=false",
+            f"hydra.run.dir={run_dir}", cwd=workdir)
+    result = run_cli("apps.evaluate", f"ckpt={run_dir / 'checkpoints' / 'last.ckpt'}", "data_path=words.txt",
+                     f"hydra.run.dir={workdir / 'eval'}", cwd=workdir, check=False)
+    assert_one_line_error(result, "data_path=: task ReverseTask reads no files of its own")
