@@ -8,10 +8,13 @@ Two guarantees, each a small piece Lightning accepts as it is:
 - `LastCheckpoint` (a callback) rewrites `last.ckpt` every `every_n_steps` optimizer steps and
   when training ends, whether or not the validation metric improved, so a kill -9 at any
   moment loses at most `every_n_steps` steps. The best-by-metric checkpoint is Lightning's
-  `ModelCheckpoint`'s business, apart from this.
+  `ModelCheckpoint`'s business, apart from this. With `keep_every_n_steps` it also keeps a
+  numbered `step-<N>.ckpt` (weights only) every that many steps, never overwritten: the
+  checkpoints `seqcore-average last=N` averages.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,8 @@ from pytorch_lightning.plugins.io import TorchCheckpointIO
 from seqcore.atomic_files import atomic_write
 
 LAST = "last.ckpt"
+STEP = "step-{step}.ckpt"
+_STEP_NAME = re.compile(r"step-(\d+)\.ckpt")
 
 
 class AtomicCheckpointIO(TorchCheckpointIO):
@@ -31,18 +36,31 @@ class AtomicCheckpointIO(TorchCheckpointIO):
         atomic_write(path, lambda handle: torch.save(checkpoint, handle))
 
 
-class LastCheckpoint(pl.Callback):
-    """Keeps `<directory>/last.ckpt` at most `every_n_steps` optimizer steps behind training."""
+def step_checkpoints(directory: str | Path) -> dict[int, Path]:
+    """The `step-<N>.ckpt` files of a checkpoint directory, by step N."""
+    files = Path(directory).expanduser().glob("step-*.ckpt")
+    return {int(match[1]): file for file in files if (match := _STEP_NAME.fullmatch(file.name))}
 
-    def __init__(self, directory: str | Path, every_n_steps: int):
+
+class LastCheckpoint(pl.Callback):
+    """Keeps `<directory>/last.ckpt` at most `every_n_steps` optimizer steps behind training and,
+    when `keep_every_n_steps` is set, `<directory>/step-<N>.ckpt` (weights only: for averaging
+    and evaluation; last.ckpt resumes) at every multiple N of it."""
+
+    def __init__(self, directory: str | Path, every_n_steps: int, keep_every_n_steps: int | None = None):
         self.path = Path(directory) / LAST
         self.every_n_steps = every_n_steps
-        self._saved_step = -1
+        self.keep_every_n_steps = keep_every_n_steps
+        self._saved_step = self._kept_step = -1
 
     def on_train_batch_end(self, trainer: pl.Trainer, *args) -> None:
         # global_step counts optimizer steps: with gradient accumulation, several batches share one
-        if trainer.global_step > 0 and trainer.global_step % self.every_n_steps == 0:
+        step = trainer.global_step
+        if step > 0 and step % self.every_n_steps == 0:
             self._save(trainer)
+        if self.keep_every_n_steps and step > 0 and step % self.keep_every_n_steps == 0 and step != self._kept_step:
+            trainer.save_checkpoint(self.path.with_name(STEP.format(step=step)), weights_only=True)
+            self._kept_step = step
 
     def on_train_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         self._save(trainer)

@@ -9,7 +9,7 @@ import sacrebleu
 from rouge_score import rouge_scorer
 from rouge_score import tokenizers as rouge_tokenizers
 
-_ROUGE_TYPES = ("rouge1", "rouge2", "rougeL")
+_ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 
 
 def bleu(hypotheses: Sequence[str], references: Sequence[str]) -> float:
@@ -32,8 +32,12 @@ def wer(hypotheses: Sequence[str], references: Sequence[str]) -> float:
 
 
 def rouge(hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, float]:
-    """Mean ROUGE-1, ROUGE-2 and ROUGE-L F1 in percent, by Google's `rouge-score` with Porter
-    stemming (lowercased alphanumeric tokens), the implementation summarization papers report."""
+    """Mean ROUGE F1 in percent, by Google's `rouge-score` with Porter stemming (lowercased
+    alphanumeric tokens), the implementation summarization papers report. Its two ROUGE-L flavours:
+    `rougeL` is sentence-level (the LCS of the two texts, each taken as one sequence: newlines are
+    ignored) and `rougeLsum` summary-level (union-LCS of each reference sentence with the
+    hypothesis sentences, Lin 2004 sec. 3.2): what pyrouge-based papers report as "ROUGE-L".
+    `rougeLsum` takes sentences as the lines of each text, so callers put one sentence per line."""
     scorer = _rouge_scorer()
     totals = dict.fromkeys(_ROUGE_TYPES, 0.0)
     for hypothesis, reference in zip(hypotheses, references, strict=True):

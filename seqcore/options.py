@@ -87,6 +87,7 @@ DATA_OPTIONS = {
 # conf/config.yaml's checkpoint block
 CHECKPOINT_OPTIONS = {
     "every_n_steps": _COUNT,
+    "keep_every_n_steps": _COUNT,
     "save_top_k": _Range(integer=True, at_least=-1),  # -1 keeps every best-<step>.ckpt, 0 none
 }
 

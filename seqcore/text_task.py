@@ -1,8 +1,11 @@
 """TextToTextTask: the TaskPlugin half that every text-in/text-out task shares.
 
 Source and target tokenizers (char, word or SentencePiece) are trained on the training
-split and saved in the checkpoint. A text task adds only what is its own: where its data
-comes from (`load_split`, `read_inputs`) and how outputs are scored (`metrics`).
+split and saved in the checkpoint. With `shared_vocabulary` one tokenizer is trained on the
+source and target texts together and serves both sides, so a word has the same id on either
+side (related languages, copy-heavy tasks); the task state then holds it once
+("shared_tokenizer"). A text task adds only what is its own: where its data comes from
+(`load_split`, `read_inputs`) and how outputs are scored (`metrics`).
 
 For a pointer-generator head (`copy_extras=True`), examples also carry their ids in the
 *extended* target vocabulary: the source pieces the target vocabulary lacks (`oov_pieces`)
@@ -15,25 +18,31 @@ from typing import Sequence
 
 import torch
 
-from seqcore.data import UNK_ID, build_tokenizer, tokenizer_from_state_dict
+from seqcore.data import UNK_ID, Tokenizer, build_tokenizer, tokenizer_from_state_dict
 from seqcore.errors import DataError
 from seqcore.plugins import TaskPlugin
 
 
 class TextToTextTask(TaskPlugin):
-    def __init__(self, tokenizer: str = "word", tokenizer_options: dict | None = None, copy_extras: bool = False):
+    def __init__(self, tokenizer: str = "word", tokenizer_options: dict | None = None, copy_extras: bool = False,
+                 shared_vocabulary: bool = False):
         self.tokenizer_kind = tokenizer
-        self.tokenizer_options = dict(tokenizer_options or {})
+        self.tokenizer_options = dict(tokenizer_options or {})  # null in a config: Hydra lets '{...}' replace it
         self.copy_extras = copy_extras
+        self.shared_vocabulary = shared_vocabulary
         self.source_tokenizer = self.target_tokenizer = None
 
     def fit(self, train_samples: Sequence[dict]) -> None:
         if not train_samples:
             raise DataError(f"{self.name}: the training split is empty")
-        self.source_tokenizer = build_tokenizer(self.tokenizer_kind, [s["source"] for s in train_samples],
-                                                **self.tokenizer_options)
-        self.target_tokenizer = build_tokenizer(self.tokenizer_kind, [s["target"] for s in train_samples],
-                                                **self.tokenizer_options)
+        sources, targets = [s["source"] for s in train_samples], [s["target"] for s in train_samples]
+        if self.shared_vocabulary:
+            self.source_tokenizer = self.target_tokenizer = self._train_tokenizer(sources + targets)
+        else:
+            self.source_tokenizer, self.target_tokenizer = map(self._train_tokenizer, (sources, targets))
+
+    def _train_tokenizer(self, texts: list[str]) -> Tokenizer:
+        return build_tokenizer(self.tokenizer_kind, texts, **self.tokenizer_options)
 
     def encode_source(self, sample: dict) -> torch.Tensor:
         return torch.tensor(self.source_tokenizer.encode(sample["source"]), dtype=torch.long)
@@ -80,9 +89,15 @@ class TextToTextTask(TaskPlugin):
         return self.target_tokenizer.decode(tokens, self.oov_pieces(sample) if copies else ())
 
     def state_dict(self) -> dict:
+        if self.source_tokenizer is self.target_tokenizer:
+            return {"shared_tokenizer": self.source_tokenizer.state_dict()}
         return {"source_tokenizer": self.source_tokenizer.state_dict(),
                 "target_tokenizer": self.target_tokenizer.state_dict()}
 
     def load_state_dict(self, state: dict) -> None:
+        """The tokenizers of the state, shared or not, whatever this task's own config says."""
+        if "shared_tokenizer" in state:
+            self.source_tokenizer = self.target_tokenizer = tokenizer_from_state_dict(state["shared_tokenizer"])
+            return
         self.source_tokenizer = tokenizer_from_state_dict(state["source_tokenizer"])
         self.target_tokenizer = tokenizer_from_state_dict(state["target_tokenizer"])

@@ -1,4 +1,5 @@
-"""Sentence splitting and the Lead-3 baseline (the first three sentences of the article).
+"""Sentence splitting, for the Lead-3 baseline (the first three sentences of the article) and for
+ROUGE-Lsum (which scores sentence by sentence: one sentence per line).
 
 Lead-3 is the standard extractive baseline of news summarization (See et al. 2017 report it
 beside every model): a model that cannot beat it has learnt nothing an editor's first
@@ -40,3 +41,8 @@ def _is_abbreviation(word: str) -> bool:
 def lead(text: str, sentences: int = 3) -> str:
     """The first `sentences` sentences of a document, joined by spaces."""
     return " ".join(split_sentences(text)[:sentences])
+
+
+def sentence_lines(text: str) -> str:
+    """The text with one sentence per line: the form `rouge-score`'s rougeLsum reads."""
+    return "\n".join(split_sentences(text))

@@ -11,7 +11,9 @@ are skipped and counted.
 
 A decoded split is scored by `score`, which also sees the samples: beside the model's ROUGE
 it reports the Lead-3 baseline's ROUGE on the same documents and how abstractive the outputs
-are (novel n-gram rates); `metrics` alone is ROUGE of texts.
+are (novel n-gram rates); `metrics` alone is ROUGE of texts. Both ROUGE-L flavours are reported:
+`rougeL` over each text as one sequence, `rougeLsum` sentence by sentence (what pyrouge-based
+papers call ROUGE-L), with sentences split by `lead.split_sentences` in outputs and references alike.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from typing import Iterator, Sequence
 from plugins.batch_inputs import list_input_files, read_text_items
 from plugins.summarization.formats import (DOCUMENT_FIELDS, parse_story, read_jsonl_documents,
                                            read_parallel_documents, read_story_folder, read_text_file)
-from plugins.summarization.lead import lead
+from plugins.summarization.lead import lead, sentence_lines
 from plugins.summarization.synthetic import generate_corpus
 from seqcore import metrics
 from seqcore.errors import ConfigError, DataError
@@ -100,16 +102,17 @@ class SummarizationTask(TextToTextTask):
 
     # -- scoring ---------------------------------------------------------------------------
     def metrics(self, hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, float]:
-        """rouge1, rouge2, rougeL: F1 x 100."""
-        return metrics.rouge(hypotheses, references)
+        """rouge1, rouge2, rougeL (sentence-level: each text one sequence) and rougeLsum
+        (summary-level: union-LCS over sentences): F1 x 100."""
+        return metrics.rouge(list(map(sentence_lines, hypotheses)), list(map(sentence_lines, references)))
 
     def score(self, hypotheses: Sequence[str], references: Sequence[str], samples: Sequence[dict]) -> dict[str, float]:
-        """ROUGE, lead3_rouge1/2/L (the Lead-3 baseline on the same documents), novel_{1,2,3}gram
+        """ROUGE, lead3_rouge1/2/L/Lsum (the Lead-3 baseline on the same documents), novel_{1,2,3}gram
         (percent of output n-grams absent from the document) and ref_novel_3gram (the same for
         the references: how abstractive the data itself is)."""
         scores = self.metrics(hypotheses, references)
         documents = [sample.get("document", sample["source"]) for sample in samples]
-        lead_scores = metrics.rouge([lead(document) for document in documents], references)
+        lead_scores = self.metrics([lead(document) for document in documents], references)
         scores.update({f"lead3_{key}": value for key, value in lead_scores.items()})
         for n in (1, 2, 3):
             scores[f"novel_{n}gram"] = metrics.novel_ngram_rate(hypotheses, documents, n)

@@ -63,8 +63,9 @@ class TranslationTask(TextToTextTask):
 
     def __init__(self, train=None, valid=None, test=None, tokenizer: str = "word",
                  tokenizer_options: dict | None = None, embedded_seed: int = 1234,
-                 embedded_sizes: dict | None = None, detokenize: bool = True, copy_extras: bool = False):
-        super().__init__(tokenizer, tokenizer_options, copy_extras)
+                 embedded_sizes: dict | None = None, detokenize: bool = True, copy_extras: bool = False,
+                 shared_vocabulary: bool = False):
+        super().__init__(tokenizer, tokenizer_options, copy_extras, shared_vocabulary)
         self.detokenize = detokenize
         self.paths = {"train": train, "valid": valid, "test": test}
         self.embedded_seed = embedded_seed

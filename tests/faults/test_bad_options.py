@@ -37,6 +37,7 @@ def assert_fails_before_work(result, run_dir, *fragments):
     ("data.eval_max_tokens=0", "data.eval_max_tokens=0 must be at least 1"),
     ("data.max_source_length=0", "data.max_source_length=0 must be at least 1"),
     ("checkpoint.every_n_steps=0", "checkpoint.every_n_steps=0 must be at least 1"),
+    ("checkpoint.keep_every_n_steps=0", "checkpoint.keep_every_n_steps=0 must be at least 1"),
     ("seed=-1", "seed=-1 must be at least 0"),
     ("seed=abc", "seed='abc' must be an integer"),
     ("search=ctc_greedy head=attention", "search: ctc_greedy_search cannot decode a AttentionHead; "

@@ -64,7 +64,7 @@ def test_cli_trains_and_reports_rouge_beside_lead_3(workdir):
             "model.decoder.ffn_dim=64", "trainer=debug", "trainer.max_steps=4", "search.beam_size=2",
             "search.max_len_b=20", "optim.warmup_steps=2", "hydra.run.dir=run", cwd=workdir)
     metrics = json.loads((workdir / "run" / "test_metrics.json").read_text())
-    expected = {f"test/{prefix}{key}" for prefix in ("", "lead3_") for key in ("rouge1", "rouge2", "rougeL")}
+    expected = {f"test/{prefix}{key}" for prefix in ("", "lead3_") for key in ("rouge1", "rouge2", "rougeL", "rougeLsum")}
     expected |= {"test/novel_1gram", "test/novel_2gram", "test/novel_3gram", "test/ref_novel_3gram"}
     assert expected <= set(metrics)
     assert 0.0 < metrics["test/lead3_rougeL"] < 30.0

@@ -49,3 +49,12 @@ def test_a_decoder_the_head_does_not_use_is_printed_as_null(workdir):
     printed = yaml.safe_load((workdir / "run" / "config.yaml").read_text())
     assert printed["model"]["decoder"] is None and printed["model"]["encoder"] is not None
     assert "decoder: null" in result.stdout
+
+
+@pytest.mark.parametrize("task, options", [("translation", "{model_type: bpe, vocab_size: 8000}"),
+                                           ("asr", "{model_type: unigram, vocab_size: 256}"),
+                                           ("text2sql", "{min_freq: 2}")])
+def test_the_documented_tokenizer_options_override_replaces_the_default(task, options):
+    """README / config comments: task.tokenizer_options='{...}' (a {} default would refuse new keys)."""
+    assert dict(composed(f"task={task}", f"task.tokenizer_options={options}").task.tokenizer_options) == \
+        yaml.safe_load(options)
