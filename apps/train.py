@@ -66,7 +66,7 @@ def train(cfg: DictConfig) -> float | None:
         log.warning("training %s", stopped)
     if not cfg.test_after_training:
         return None
-    best = trainer.checkpoint_callback.best_model_path or None
+    best = getattr(trainer.checkpoint_callback, "best_model_path", None) or None  # none without that callback
     results = trainer.test(module, datamodule, ckpt_path=best, verbose=False, weights_only=True)[0]
     _report(results, task.main_metric, run_dir, best, stopped)
     return results.get(f"test/{task.main_metric}")
