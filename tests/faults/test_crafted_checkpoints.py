@@ -131,3 +131,11 @@ def test_resuming_another_tasks_checkpoint_names_both_tasks(checkpoint_copy, wor
                      cwd=workdir, check=False)
     assert_one_line_error(result, "plugins.sorting.SortingTask", "not of plugins.translation.TranslationTask")
     assert not (workdir / "resume" / "checkpoints").exists()
+
+
+def test_a_checkpoint_used_on_another_tasks_data_names_the_file_and_line(tiny_checkpoint, workdir):
+    ocr_manifest = workdir / "lines.jsonl"
+    ocr_manifest.write_text('{"image": "line1.png", "text": "a line"}\n')
+    result = run_cli("apps.evaluate", f"ckpt={tiny_checkpoint}", f"data_path={ocr_manifest}",
+                     f"hydra.run.dir={workdir / 'eval'}", cwd=workdir, check=False)
+    assert_one_line_error(result, f"{ocr_manifest}:1: expected string fields")
