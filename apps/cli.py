@@ -26,7 +26,7 @@ def _with_plugin_search_path(argv: list[str]) -> list[str]:
     plugins, broken = load_plugins()
     for name, reason in broken.items():
         if f"task={name}" in argv:
-            _fail(reason)
+            fail(reason)
         print(f"warning: {reason}; skipped", file=sys.stderr)
     directories = plugin_config_dirs(plugins)
     if not directories:
@@ -65,15 +65,16 @@ def _check_run_dir(argv: list[str]) -> None:
     given = [arg.split("=", 1)[1] for arg in argv if arg.startswith(("hydra.run.dir=", "hydra.sweep.dir="))]
     for directory in map(Path, given or ["."]):
         if directory.exists() and not directory.is_dir():
-            _fail(f"the run directory {directory} is a file, not a directory (hydra.run.dir=)")
+            fail(f"the run directory {directory} is a file, not a directory (hydra.run.dir=)")
         existing = next(parent for parent in [directory, *directory.absolute().parents] if parent.exists())
         if not os.access(existing, os.W_OK):
-            _fail(f"the run directory {directory} cannot be written: {existing} is read-only")
+            fail(f"the run directory {directory} cannot be written: {existing} is read-only")
         if shutil.disk_usage(existing).free < MIN_FREE_BYTES:
-            _fail(f"the run directory {directory} cannot be written: no space left on the filesystem of {existing}")
+            fail(f"the run directory {directory} cannot be written: no space left on the filesystem of {existing}")
 
 
-def _fail(message: str) -> None:
+def fail(message: str) -> None:
+    """How every CLI refuses: one line `error: message` on stderr, exit status 2."""
     print(f"error: {message}", file=sys.stderr)
     sys.exit(2)
 
@@ -84,9 +85,9 @@ def _one_line_errors(function):
         try:
             return function(cfg)
         except SeqcoreError as error:
-            _fail(str(error))
+            fail(str(error))
         except OSError as error:  # a disk that fills, a file that vanishes: the path and the reason
-            _fail(f"{error.filename or 'I/O'}: {error.strerror or error}")
+            fail(f"{error.filename or 'I/O'}: {error.strerror or error}")
     return guarded
 
 

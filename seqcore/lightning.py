@@ -18,6 +18,7 @@ from pytorch_lightning.callbacks import Timer
 from torch.utils.data import DataLoader, Dataset
 
 from seqcore.batch.stream import JobBatch
+from seqcore.ctc_feasibility import infeasibility_warning
 from seqcore.data import Example, TokenBudgetBatchSampler, collate_examples, padding_fraction
 from seqcore.errors import DataError
 from seqcore.model import build_model
@@ -59,6 +60,13 @@ class Seq2SeqModule(pl.LightningModule):
         for key, value in logs.items():  # nll, branch losses, coverage, target_tokens, ...
             self.log(f"train/{key}", torch.as_tensor(value, dtype=torch.float32), batch_size=len(batch))
         return loss
+
+    def on_fit_start(self):
+        """Say before any step which training examples a CTC loss cannot learn (it would silence them)."""
+        if self.trainer.is_global_zero:
+            warning = infeasibility_warning(self.model, self.trainer.datamodule.examples("train"))
+            if warning:
+                log.warning(warning)
 
     def on_train_epoch_start(self):
         loader = self.trainer.train_dataloader

@@ -31,6 +31,12 @@ def wer(hypotheses: Sequence[str], references: Sequence[str]) -> float:
     return 100.0 * jiwer.wer(list(references), list(hypotheses))
 
 
+def sequence_accuracy(hypotheses: Sequence[str], references: Sequence[str]) -> float:
+    """Exact-match accuracy in percent: outputs equal to their reference, character for character
+    (tasks with one right answer: a normalized date, a sorted list, a corrected sentence)."""
+    return 100.0 * sum(h == r for h, r in zip(hypotheses, references, strict=True)) / max(len(references), 1)
+
+
 def rouge(hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, float]:
     """Mean ROUGE F1 in percent, by Google's `rouge-score` with Porter stemming (lowercased
     alphanumeric tokens), the implementation summarization papers report. Its two ROUGE-L flavours:

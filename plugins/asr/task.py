@@ -30,12 +30,12 @@ import torch
 from plugins.asr.formats import audio_duration, manifest_entry, read_corpus
 from plugins.asr.longform import owned_words, plan_segments, words_with_times
 from plugins.asr.text import TextNormalizer
-from plugins.batch_inputs import list_input_files
 from plugins.textio import read_lines
 from seqcore import metrics
 from seqcore.audio import LogMel, MelConfig, read_audio
 from seqcore.data import build_tokenizer, tokenizer_from_state_dict
 from seqcore.errors import ConfigError, DataError
+from seqcore.inputs import list_input_files
 from seqcore.plugins import TaskPlugin
 from seqcore.search.common import Hypothesis
 

@@ -21,7 +21,6 @@ from typing import Iterator, Sequence
 
 import jiwer
 
-from plugins.batch_inputs import read_text_items
 from plugins.keyboard.corpus import generate_corpus
 from plugins.keyboard.formats import read_clean_text, read_pairs
 from plugins.keyboard.noise import NoiseRates, corrupt
@@ -29,6 +28,7 @@ from plugins.keyboard.noise_fit import fit_rates
 from seqcore import metrics
 from seqcore.data import build_tokenizer
 from seqcore.errors import ConfigError, DataError
+from seqcore.inputs import read_text_items
 from seqcore.text_task import TextToTextTask
 
 SPLITS = ("train", "valid", "test")
@@ -119,7 +119,7 @@ class KeyboardTask(TextToTextTask):
         reference_words = words.hits + words.substitutions + words.deletions
         return {"cer": metrics.cer(hyps, refs), "wer": metrics.wer(hyps, refs),
                 "word_acc": 100.0 * words.hits / max(reference_words, 1),
-                "sentence_acc": 100.0 * sum(h == r for h, r in zip(hypotheses, references)) / max(len(references), 1)}
+                "sentence_acc": metrics.sequence_accuracy(hypotheses, references)}
 
     def score(self, hypotheses: Sequence[str], references: Sequence[str], samples: Sequence[dict]) -> dict[str, float]:
         """The model's metrics, the identity baseline's ("identity_*": the input as output), the

@@ -20,7 +20,6 @@ from typing import Iterator, Sequence
 
 import torch
 
-from plugins.batch_inputs import list_input_files, read_text_items
 from plugins.ocr.embedded import DEFAULT_SIZES, embedded_samples
 from plugins.ocr.formats import read_split
 from plugins.ocr.images import IMAGE_SUFFIXES, fit_height, load_image, to_columns
@@ -28,6 +27,7 @@ from plugins.ocr.pictures import save_sheet
 from seqcore import metrics
 from seqcore.data import UNK_ID, build_tokenizer, tokenizer_from_state_dict
 from seqcore.errors import ConfigError, DataError
+from seqcore.inputs import list_input_files, read_text_items
 from seqcore.plugins import TaskPlugin
 from seqcore.search.common import Hypothesis
 

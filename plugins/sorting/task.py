@@ -19,10 +19,10 @@ from typing import Iterator, Sequence
 
 import torch
 
-from plugins.batch_inputs import read_text_items
 from seqcore.data.vocab import SPECIAL_TOKENS
 from seqcore.errors import ConfigError, DataError
 from seqcore.heads.pointer_network import FIRST_POSITION_ID
+from seqcore.inputs import read_text_items
 from seqcore.plugins import TaskPlugin
 
 SPLITS = ("train", "valid", "test")

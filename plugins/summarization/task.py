@@ -22,13 +22,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from plugins.batch_inputs import list_input_files, read_text_items
 from plugins.summarization.formats import (DOCUMENT_FIELDS, parse_story, read_jsonl_documents,
                                            read_parallel_documents, read_story_folder, read_text_file)
 from plugins.summarization.lead import lead, sentence_lines
 from plugins.summarization.synthetic import generate_corpus
 from seqcore import metrics
 from seqcore.errors import ConfigError, DataError
+from seqcore.inputs import list_input_files, read_text_items
 from seqcore.text_task import TextToTextTask
 
 log = logging.getLogger(__name__)

@@ -26,7 +26,6 @@ from typing import Iterator, Sequence
 
 import torch
 
-from plugins.batch_inputs import read_text_items
 from plugins.text2sql.compare import exact_match, has_order_by, results_match
 from plugins.text2sql.execute import QueryResult, SafeExecutor, check_database
 from plugins.text2sql.formats import read_questions
@@ -36,6 +35,7 @@ from plugins.text2sql.serialize import (KEYWORDS, detokenize_sql, matching_value
 from plugins.text2sql.synthetic import build_databases, generate_split
 from seqcore.data import UNK_ID, build_tokenizer
 from seqcore.errors import ConfigError, DataError
+from seqcore.inputs import read_text_items
 from seqcore.search.common import Hypothesis
 from seqcore.text_task import TextToTextTask
 

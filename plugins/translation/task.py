@@ -11,11 +11,11 @@ import re
 from functools import lru_cache
 from typing import Iterator, Sequence
 
-from plugins.batch_inputs import read_text_items
 from plugins.textio import read_jsonl, read_lines
 from plugins.translation.synthetic import generate_corpus
 from seqcore import metrics
 from seqcore.errors import ConfigError, DataError
+from seqcore.inputs import read_text_items
 from seqcore.text_task import TextToTextTask
 
 log = logging.getLogger(__name__)

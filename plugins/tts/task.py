@@ -34,7 +34,6 @@ from typing import Iterator, Sequence
 
 import torch
 
-from plugins.batch_inputs import read_text_items
 from plugins.tts import metrics
 from plugins.tts.corpus import embedded_corpus
 from plugins.tts.examples import alignment_figure, mel_figure
@@ -43,6 +42,7 @@ from plugins.tts.text import normalize, split_sentences
 from seqcore.audio import LogMel, MelConfig, MelInverter, read_audio, write_audio
 from seqcore.data import SPECIAL_TOKENS, build_tokenizer, tokenizer_from_state_dict
 from seqcore.errors import ConfigError, DataError
+from seqcore.inputs import read_text_items
 from seqcore.plugins import TaskPlugin
 from seqcore.search.common import Hypothesis
 

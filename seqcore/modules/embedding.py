@@ -16,6 +16,10 @@ class TokenEmbedding(nn.Module):
         self.embedding = nn.Embedding(vocab_size, dim, padding_idx=padding_idx)
         nn.init.normal_(self.embedding.weight, std=dim ** -0.5)
 
+    def output_lengths(self, lengths: torch.Tensor) -> torch.Tensor:
+        """One output frame per input position (what a CTC head's feasibility is counted against)."""
+        return lengths
+
     def forward(self, tokens: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         mask = torch.arange(tokens.shape[1], device=tokens.device)[None, :] < lengths[:, None]
         return self.embedding(tokens) * math.sqrt(self.dim), mask

@@ -18,6 +18,10 @@ class FeatureProjection(nn.Module):
         self.dim = dim
         self.projection = nn.Linear(input_dim, dim)
 
+    def output_lengths(self, lengths: torch.Tensor) -> torch.Tensor:
+        """One output frame per input position (what a CTC head's feasibility is counted against)."""
+        return lengths
+
     def forward(self, features: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         mask = torch.arange(features.shape[1], device=features.device)[None, :] < lengths[:, None]
         return self.projection(features), mask

@@ -9,7 +9,7 @@ convolution by its pools instead of max pooling after it (a ResNet-style stem): 
 resolution a one-channel convolution, batch norm and pool took half a CPU training step,
 and the strided stem does the same reduction for about a fifth of that. The channels of the remaining rows
 of each column are projected to `dim`. The number of output frames of an image is an exact
-function of its width (`frames`), so CTC and transducer losses see the right lengths, and
+function of its width (`output_lengths`), so CTC and transducer losses see the right lengths, and
 columns beyond an image's width are zeroed after every block, so an image's features do not
 depend on what it is batched with (in eval mode).
 """
@@ -48,7 +48,7 @@ class ImageFrontend(nn.Module):
         self.projection = nn.Linear(channels[-1] * rows, dim)
         self.dropout = nn.Dropout(dropout)
 
-    def frames(self, widths: torch.Tensor) -> torch.Tensor:
+    def output_lengths(self, widths: torch.Tensor) -> torch.Tensor:
         """Output frames of images `widths` pixels wide: the stem's 3x3 convolution with padding 1
         and stride p gives ceil(W / p) columns; later 3x3 convolutions keep the width and each max
         pool floors it by its width pool."""

@@ -90,7 +90,7 @@ def test_attention_map_rows_sum_to_one_over_real_frames(input_feeding):
     model.eval()
     source = task.encode_source(samples[0])
     weights = attention_map(model, attention_decoder(model), source, task.encode_target(samples[0])[:3].tolist())
-    assert weights.shape == (4, int(model.frontend.frames(torch.tensor(source.shape[0]))))
+    assert weights.shape == (4, int(model.frontend.output_lengths(torch.tensor(source.shape[0]))))
     torch.testing.assert_close(weights.sum(1), torch.ones(4))
 
 

@@ -9,13 +9,13 @@ import pytorch_lightning as pl
 from omegaconf import OmegaConf
 
 from apps.search_choice import chosen_search
-from plugins.batch_inputs import read_text_items
 from plugins.translation.task import TranslationTask
 from seqcore.batch import BatchJob, JobSettings
 from seqcore.batch.merge import merge_parts
 from seqcore.batch.parts import PartsDirectory
 from seqcore.batch.stream import BatchJobStream
 from seqcore.errors import ConfigError, DataError
+from seqcore.inputs import read_text_items
 from seqcore.search import Hypothesis
 
 WORDS = "a b c d e f".split()

@@ -17,14 +17,14 @@ def test_frames_match_the_cnn_output_width_for_many_widths(width_pools):
     with torch.no_grad():
         for width in widths:
             features, mask = frontend(torch.rand(1, width, 32), torch.tensor([width]))
-            # the CNN's own output width (no masking involved) is the count `frames` predicts
+            # the CNN's own output width (no masking involved) is the count `output_lengths` predicts
             x = torch.rand(1, 1, 32, width)
             for block in frontend.blocks:
                 x = block(x)
             expected = -(-width // width_pools[0])  # hand arithmetic: the strided stem rounds up,
             for pool in width_pools[1:]:
                 expected //= pool  # later 3x3 convs with padding 1 keep the width and pools floor it
-            assert x.shape[-1] == expected == features.shape[1] == int(frontend.frames(torch.tensor(width)))
+            assert x.shape[-1] == expected == features.shape[1] == int(frontend.output_lengths(torch.tensor(width)))
             assert int(mask.sum()) == expected and features.shape[2] == 24
 
 

@@ -1,12 +1,15 @@
 """An external seqcore task: spell a random word backwards (character level, exact-match accuracy).
 
 Everything a plugin author writes: a TaskPlugin subclass, an entry point in pyproject.toml,
-and `conf/task/reverse.yaml` beside this module. No seqcore file is touched.
+`conf/task/reverse.yaml` and its recipe beside this module, and a test calling seqcore's
+conformance kit (tests/test_reverse.py). No seqcore file is touched.
 """
 from __future__ import annotations
 
 import random
 
+from seqcore import metrics
+from seqcore.inputs import read_text_items
 from seqcore.text_task import TextToTextTask
 
 
@@ -24,8 +27,7 @@ class ReverseTask(TextToTextTask):
         return [{"source": word, "target": word[::-1]} for word in words]
 
     def metrics(self, hypotheses, references) -> dict[str, float]:
-        return {"accuracy": 100.0 * sum(h == r for h, r in zip(hypotheses, references)) / max(1, len(references))}
+        return {"accuracy": metrics.sequence_accuracy(hypotheses, references)}
 
     def read_inputs(self, path: str):
-        with open(path, encoding="utf-8") as handle:
-            yield from ({"source": line.strip()} for line in handle)
+        return read_text_items(path, "source")

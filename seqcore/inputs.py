@@ -1,4 +1,7 @@
-"""Readers of batch-job inputs (`TaskPlugin.read_inputs`) that several plugins share.
+"""Readers of batch-job inputs (`TaskPlugin.read_inputs`) that every plugin, built-in or not, can share.
+
+They live in the core so that a third-party plugin reads a user's files as robustly as the built-in
+ones, without copying them.
 
 Every reader is lazy (a 10-million-line file is never held in memory) and reports a bad item
 as an item with "error" rather than raising, so a batch job records it and goes on. Only a
