@@ -19,7 +19,7 @@ def test_train_then_correct_complete_and_export(workdir):
         assert f"test/{key}" in metrics
     checkpoint = run_dir / "checkpoints" / "last.ckpt"
     state = torch.load(checkpoint, map_location="cpu", weights_only=True)["hyper_parameters"]["task_state"]
-    assert state["source_tokenizer"]["kind"] == "char" and state["lexicon"]
+    assert state["shared_tokenizer"]["kind"] == "char" and state["lexicon"]  # one char vocabulary, both sides
 
     (workdir / "in.txt").write_text("helo wrld\n\ncafé ok\n")
     run_cli("plugins.keyboard.correct", str(checkpoint), "in.txt", "out.txt", cwd=workdir)
