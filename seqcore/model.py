@@ -13,6 +13,7 @@ from omegaconf import DictConfig, OmegaConf
 from torch import nn
 
 from seqcore.data.batch import Batch
+from seqcore.errors import ConfigError
 from seqcore.modules.state import EncoderOutput
 
 
@@ -45,7 +46,34 @@ def build_model(model_cfg: DictConfig, head_cfg: DictConfig, frontend_args: dict
     encoder = instantiate(model_cfg.encoder)
     head_args = OmegaConf.create({key: value for key, value in head_cfg.items() if key != "name"})
     wanted = inspect.signature(get_class(head_args._target_)).parameters
+    shared = model_cfg.get("share_embeddings", False)  # a key of the models that can share (transformer.yaml)
+    if shared and "decoder" not in wanted:
+        raise ConfigError(f"model.share_embeddings=true needs a head with a decoder; {head_cfg.name} has none")
+
+    def decoder() -> nn.Module:
+        built = instantiate(model_cfg.decoder, vocab_size=target_vocab_size)
+        if shared:  # before the head is built, so that a tied output projection is shared too
+            share_embeddings(frontend, built)
+        return built
+
     runtime = {"vocab_size": lambda: target_vocab_size, "encoder_dim": lambda: encoder.output_dim,
-               "decoder": lambda: instantiate(model_cfg.decoder, vocab_size=target_vocab_size)}
+               "decoder": decoder}
     head = instantiate(head_args, **{name: make() for name, make in runtime.items() if name in wanted})
     return Seq2Seq(frontend, encoder, head)
+
+
+def share_embeddings(frontend: nn.Module, decoder: nn.Module) -> None:
+    """`model.share_embeddings`: the decoder embeds target tokens with the frontend's table (one
+    parameter; with `head.tie_embeddings` the output projection too), as BART and fairseq's
+    --share-all-embeddings do for a joint vocabulary (a text task's `shared_vocabulary`, one
+    SentencePiece model over both languages): a small Transformer has a fifth fewer parameters to
+    train and to update. Ids must mean the same token on both sides; what the builder can check is
+    that both tables have the same shape."""
+    source, target = getattr(frontend, "embedding", None), getattr(decoder, "embedding", None)
+    if not isinstance(source, nn.Embedding) or not isinstance(target, nn.Embedding):
+        raise ConfigError(f"model.share_embeddings=true needs a token frontend and a decoder that embeds tokens; "
+                          f"{type(frontend).__name__} and {type(decoder).__name__} do not both")
+    if source.weight.shape != target.weight.shape:
+        raise ConfigError(f"model.share_embeddings=true needs one vocabulary for source and target; their sizes "
+                          f"differ: {source.num_embeddings} and {target.num_embeddings}")
+    target.weight = source.weight

@@ -55,9 +55,9 @@ class AttentionHead(nn.Module):
         guided = self.guided_attention_weight > 0
         out = self.decoder(decoder_input, encoded.states, encoded.mask, **({"return_attention": True} if guided else {}))
         hidden, alignment = out if guided else (out, None)
-        log_probs = self.projection(hidden).float().log_softmax(-1)
-        loss_sum, nll_sum = label_smoothed_nll(log_probs.flatten(0, 1), decoder_output.flatten(),
-                                               self.label_smoothing, ignore_index=PAD_ID)
+        logits = self.projection(hidden).float().flatten(0, 1)
+        loss_sum, nll_sum = label_smoothed_nll(logits, decoder_output.flatten(), self.label_smoothing,
+                                               ignore_index=PAD_ID)
         tokens = (decoder_output != PAD_ID).sum()
         loss, logs = loss_sum / tokens, {"nll": (nll_sum / tokens).detach(), "target_tokens": tokens}
         if guided:

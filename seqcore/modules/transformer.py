@@ -7,6 +7,7 @@ reorder or shrink it with one `index_select` (see `seqcore.modules.state`).
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import torch
@@ -15,12 +16,23 @@ from torch import nn
 
 
 def sinusoidal_positions(length: int, dim: int, offset: int = 0, device=None) -> torch.Tensor:
-    """[length, dim] sinusoidal encodings of positions offset..offset+length-1 (Vaswani et al.)."""
-    positions = torch.arange(offset, offset + length, device=device, dtype=torch.float32)[:, None]
-    rates = torch.exp(torch.arange(0, dim, 2, device=device, dtype=torch.float32) * (-math.log(10000.0) / dim))
-    table = torch.zeros(length, dim, device=device)
-    table[:, 0::2] = torch.sin(positions * rates)
-    table[:, 1::2] = torch.cos(positions * rates[: dim // 2])
+    """[length, dim] sinusoidal encodings of positions offset..offset+length-1 (Vaswani et al.).
+
+    A read-only slice of a table computed once per (dim, device) and regrown to the next power of
+    two when a longer one is asked for: recomputing it at each decoding step took a dozen small
+    operations, more than the rest of the step's embedding."""
+    end = offset + length
+    return _position_table(dim, torch.device(device or "cpu"), 1 << max(6, (end - 1).bit_length()))[offset:end]
+
+
+@functools.lru_cache(maxsize=16)
+def _position_table(dim: int, device: torch.device, length: int) -> torch.Tensor:
+    with torch.inference_mode(False), torch.no_grad():  # usable by training after an inference-mode caller
+        positions = torch.arange(length, device=device, dtype=torch.float32)[:, None]
+        rates = torch.exp(torch.arange(0, dim, 2, device=device, dtype=torch.float32) * (-math.log(10000.0) / dim))
+        table = torch.zeros(length, dim, device=device)
+        table[:, 0::2] = torch.sin(positions * rates)
+        table[:, 1::2] = torch.cos(positions * rates[: dim // 2])
     return table
 
 

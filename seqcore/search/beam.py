@@ -101,11 +101,12 @@ def _nothing_allowed() -> list[Hypothesis]:
 
 def _score_step(scorers, states, previous, pre_beam):
     """Weighted sum of full scorers over the vocabulary, plus partial scorers on its pre-beam."""
-    combined, new_states, candidates = 0.0, [None] * len(scorers), None
+    combined, new_states, candidates = None, [None] * len(scorers), None
     for index, ((weight, scorer), state) in enumerate(zip(scorers, states)):
         if not scorer.partial:
             result, new_states[index] = scorer.score(state, previous)
-            combined = combined + weight * result
+            term = result if weight == 1.0 else weight * result  # the decoder alone: no pass over [N, V]
+            combined = term if combined is None else combined + term
     partial = [index for index, (_, scorer) in enumerate(scorers) if scorer.partial]
     if partial:
         candidate_scores, candidates = combined.topk(min(pre_beam, combined.shape[-1]), dim=-1)
@@ -127,17 +128,20 @@ def _columns(scorer, candidates, rows, tokens):
 def _select(total, group_size, groups, diversity_strength):
     """Top 2*group_size candidates of each group: [n, G, 2*group_size] scores, beams, tokens."""
     n, k, vocab = total.shape
-    used = torch.zeros(n, vocab, device=total.device)
+    used = torch.zeros(n, vocab, device=total.device) if groups > 1 else None
     picked_scores, picked_beams, picked_tokens = [], [], []
     for group in range(groups):
-        group_total = total[:, group * group_size:(group + 1) * group_size] - diversity_strength * used[:, None, :]
+        group_total = total[:, group * group_size:(group + 1) * group_size]
+        if group:  # the first group has no earlier one to differ from (plain beam search: the only group)
+            group_total = group_total - diversity_strength * used[:, None, :]
         top_scores, top_index = group_total.reshape(n, -1).topk(2 * group_size, dim=1)
         tokens = top_index % vocab
         picked_scores.append(top_scores)
         picked_beams.append(group * group_size + top_index // vocab)
         picked_tokens.append(tokens)
-        continuing = tokens.masked_fill(tokens == EOS_ID, -1)[:, :group_size]
-        used.scatter_add_(1, continuing.clamp(min=0), (continuing >= 0).float())
+        if group < groups - 1:
+            continuing = tokens.masked_fill(tokens == EOS_ID, -1)[:, :group_size]
+            used.scatter_add_(1, continuing.clamp(min=0), (continuing >= 0).float())
     return torch.stack(picked_scores, 1), torch.stack(picked_beams, 1), torch.stack(picked_tokens, 1)
 
 

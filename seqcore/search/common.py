@@ -26,11 +26,11 @@ def max_lengths(source_lengths: torch.Tensor, max_len_a: float, max_len_b: int) 
 
 
 def constrain(log_probs: torch.Tensor, step: int, min_length: int, at_max: torch.Tensor) -> torch.Tensor:
-    """Forbid PAD/BOS, forbid EOS before min_length, and force EOS on rows that reached their cap."""
-    log_probs = log_probs.clone()
-    log_probs[:, [PAD_ID, BOS_ID]] = float("-inf")
-    if step < min_length:
-        log_probs[:, EOS_ID] = float("-inf")
+    """Forbid PAD/BOS, forbid EOS before min_length, and force EOS on rows that reached their cap.
+
+    The scores are copied, not changed in place: they are the head's, which may keep them."""
+    banned = (PAD_ID, BOS_ID, EOS_ID) if step < min_length else (PAD_ID, BOS_ID)
+    log_probs = log_probs.index_fill(1, torch.tensor(banned, device=log_probs.device), float("-inf"))
     if at_max.any():
         eos = log_probs[at_max, EOS_ID].clamp(min=-1e4)  # keep the real EOS score, never -inf
         log_probs[at_max] = float("-inf")

@@ -70,8 +70,8 @@ def _decode_paths(head, encoded: EncoderOutput, pick: Callable[[torch.Tensor], t
         scores = block_repeated_ngrams(log_probs, history, no_repeat_ngram_size)
         token = pick(scores)
         chosen = log_probs.gather(1, token[:, None]).squeeze(1)
-        total += torch.where(done, torch.zeros_like(chosen), chosen)
-        token = torch.where(done, torch.full_like(token, EOS_ID), token)
+        total += chosen.masked_fill(done, 0.0)
+        token = token.masked_fill(done, EOS_ID)
         history = torch.cat([history, token[:, None]], 1)
         done |= token == EOS_ID
         previous = token

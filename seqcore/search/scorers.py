@@ -29,7 +29,8 @@ class DecoderScorer:
         self.head = head
 
     def init(self, encoded: EncoderOutput, rows: torch.Tensor):
-        return self.head.init_state(select_rows(encoded, rows))
+        # the state of each sentence once (cross-attention keys/values: K times less to compute), then its rows
+        return select_rows(self.head.init_state(encoded), rows)
 
     def score(self, state, last_tokens):
         return self.head.step(last_tokens, state)
