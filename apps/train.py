@@ -58,6 +58,8 @@ def train(cfg: DictConfig) -> float | None:
         del pretrained
     log.info("model: %.2fM parameters", sum(p.numel() for p in module.parameters()) / 1e6)
 
+    if cfg.test_before_training:
+        _test_before_training(module, datamodule, cfg, run_dir)
     callbacks = build_callbacks(cfg.callbacks, run_dir, f"valid/{task.main_metric}", task.metric_mode)
     trainer = build_trainer(cfg.trainer, cfg.logger, run_dir, callbacks=callbacks)
     trainer.fit(module, datamodule, ckpt_path=cfg.ckpt_path, weights_only=True)
@@ -70,6 +72,13 @@ def train(cfg: DictConfig) -> float | None:
     results = trainer.test(module, datamodule, ckpt_path=best, verbose=False, weights_only=True)[0]
     _report(results, task.main_metric, run_dir, best, stopped)
     return results.get(f"test/{task.main_metric}")
+
+
+def _test_before_training(module: Seq2SeqModule, datamodule: TaskDataModule, cfg: DictConfig, run_dir: Path) -> None:
+    """The test split scored with the weights training starts from (a trainer of its own, no logger)."""
+    results = build_trainer(cfg.trainer, None, run_dir).test(module, datamodule, verbose=False)[0]
+    _write_metrics(run_dir / "test_metrics_before_training.json", {**results, "weights": cfg.init_from or "fresh"})
+    log.info("before training: test %s", "  ".join(f"{k.split('/', 1)[1]}={v:.2f}" for k, v in sorted(results.items())))
 
 
 def _check_same_task(checkpoint: dict, cfg: DictConfig) -> None:
@@ -91,11 +100,15 @@ def _announce(resolved: dict, run_dir: Path) -> None:
 @rank_zero_only
 def _report(results: dict, main_metric: str, run_dir: Path, checkpoint: str | None, stopped: str | None) -> None:
     """Test metrics, with `training` saying whether training ran its course or what cut it short."""
-    record = {**results, "training": stopped or "completed: reached trainer.max_steps"}
-    atomic_write_text(run_dir / "test_metrics.json", json.dumps(record, indent=2) + "\n")
+    _write_metrics(run_dir / "test_metrics.json", {**results, "training": stopped or "completed: reached trainer.max_steps"})
     print(f"checkpoint: {checkpoint}")
     print("test " + "  ".join(f"{k.split('/', 1)[1]}={v:.2f}" for k, v in sorted(results.items())))
     print(f"test {main_metric}: {results[f'test/{main_metric}']:.2f}" + (f"  (training {stopped})" if stopped else ""))
+
+
+@rank_zero_only
+def _write_metrics(path: Path, record: dict) -> None:
+    atomic_write_text(path, json.dumps(record, indent=2) + "\n")
 
 
 def main() -> None:

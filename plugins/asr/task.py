@@ -56,8 +56,10 @@ class ASRTask(TaskPlugin):
     def __init__(self, train=None, valid=None, test=None, features: dict | None = None, text: dict | None = None,
                  tokenizer: str = "char", tokenizer_options: dict | None = None, subsampling: int = 4,
                  stats_utterances: int = 500, long_audio: dict | None = None, embedded_seed: int = 1234,
-                 embedded_sizes: dict | None = None, embedded_speech: dict | None = None, cache_dir: str | None = None):
+                 embedded_sizes: dict | None = None, embedded_speech: dict | None = None, cache_dir: str | None = None,
+                 held_out_speakers: Sequence[str] | None = None):
         self.paths = {"train": train, "valid": valid, "test": test}
+        self.held_out_speakers = [str(speaker) for speaker in held_out_speakers or ()]
         self.mel = MelConfig(**{**DEFAULT_FEATURES, **dict(features or {})})
         self.normalize = TextNormalizer(**dict(text or {}))
         self.tokenizer_kind, self.tokenizer_options = tokenizer, dict(tokenizer_options or {})
@@ -80,7 +82,29 @@ class ASRTask(TaskPlugin):
             path = str(embedded_manifest(split, self.embedded, self.cache_dir))
         elif not isinstance(path, str):
             raise ConfigError(f"task.{split} must be a .jsonl manifest or a LibriSpeech/LJSpeech folder, got {path!r}")
-        return [{**sample, "target": self.normalize(sample["text"])} for sample in read_corpus(path)]
+        samples = read_corpus(path)
+        if self.held_out_speakers:
+            samples = self._speakers_of(split, path, samples)
+        return [{**sample, "target": self.normalize(sample["text"])} for sample in samples]
+
+    def _speakers_of(self, split: str, path: str, samples: list[dict]) -> list[dict]:
+        """`task.held_out_speakers`: a dev set of voices training never hears, carved from one
+        manifest. Training drops their entries; a valid/test split reading the training manifest
+        keeps only theirs (another file, e.g. seqcore-eval's data_path=, is scored whole)."""
+        held_out = set(self.held_out_speakers)
+        if split != "train" and path != self.paths["train"]:
+            return samples
+        speakers = {str(sample.get("speaker")) for sample in samples if sample.get("speaker") is not None}
+        if not speakers:
+            raise DataError(f'{path}: task.held_out_speakers needs a "speaker" field on the manifest\'s entries')
+        if held_out - speakers:
+            raise DataError(f"{path}: task.held_out_speakers {sorted(held_out - speakers)} not among the manifest's "
+                            f"speakers {sorted(speakers)}")
+        wanted = split != "train"  # training keeps the other speakers; valid/test keep the held-out ones
+        kept = [sample for sample in samples if (str(sample.get("speaker")) in held_out) == wanted]
+        log.info("%s split: %d of %d entries of %s (speakers held out of training: %s)", split, len(kept),
+                 len(samples), path, ", ".join(sorted(held_out)))
+        return kept
 
     @cached_property
     def log_mel(self) -> LogMel:
