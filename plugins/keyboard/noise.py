@@ -5,6 +5,8 @@ Each operation has a rate: the probability that it happens at a position where i
 
 | operation      | eligible position                      | effect                              |
 | substitution   | a letter                               | a QWERTY neighbour key instead      |
+| vowel_substitution | a vowel                            | another vowel, not a neighbour key: |
+|                |                                        | spelling by sound (independant)     |
 | omission       | a letter                               | the letter is dropped               |
 | insertion      | a letter                               | a neighbour key is typed after it   |
 | doubling       | a letter                               | the letter is typed twice           |
@@ -28,7 +30,8 @@ from plugins.keyboard.qwerty import is_key, neighbours
 from seqcore.errors import ConfigError
 
 LETTER_OPERATIONS = ("substitution", "omission", "insertion", "doubling", "case")
-OPERATIONS = (*LETTER_OPERATIONS, "transposition", "extra_space", "missing_space")
+OPERATIONS = (*LETTER_OPERATIONS, "vowel_substitution", "transposition", "extra_space", "missing_space")
+VOWELS = "aeiou"
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class NoiseRates:
     insertion: float = 0.006
     doubling: float = 0.005
     case: float = 0.004
+    vowel_substitution: float = 0.0
     transposition: float = 0.006
     extra_space: float = 0.003
     missing_space: float = 0.02
@@ -50,7 +54,7 @@ class NoiseRates:
             value = getattr(self, field.name)
             if not 0.0 <= value <= 1.0:
                 raise ConfigError(f"noise rate {field.name}={value} must be between 0 and 1")
-        letter_total = sum(getattr(self, name) for name in (*LETTER_OPERATIONS, "transposition", "extra_space"))
+        letter_total = sum(getattr(self, name) for name in OPERATIONS if name != "missing_space")
         if letter_total > 1.0:
             raise ConfigError(f"noise rates at a letter add up to {letter_total:.3f} > 1")
 
@@ -67,7 +71,7 @@ def eligible_operations(text: str, position: int) -> tuple[str, ...]:
         return ("missing_space",) if inner else ()
     if not is_key(char):
         return ()
-    operations = LETTER_OPERATIONS
+    operations = LETTER_OPERATIONS + (("vowel_substitution",) if char.lower() in VOWELS else ())
     if is_key(following):
         operations += ("transposition",) if following.lower() != char.lower() else ()
         operations += ("extra_space",)
@@ -86,6 +90,8 @@ def corrupt(text: str, rates: NoiseRates, rng: random.Random) -> str:
             out.append(char)
         elif operation == "substitution":
             out.append(rng.choice(neighbours(char)))
+        elif operation == "vowel_substitution":
+            out.append(rng.choice(sound_alike_vowels(char)))
         elif operation == "insertion":
             out += [char, rng.choice(neighbours(char))]
         elif operation == "doubling":
@@ -99,6 +105,13 @@ def corrupt(text: str, rates: NoiseRates, rng: random.Random) -> str:
             out += [char, " "]
         # omission and missing_space drop the character
     return "".join(out)
+
+
+def sound_alike_vowels(vowel: str) -> str:
+    """The vowels a speller may write for `vowel`, in its case: the others but its neighbour keys
+    (a neighbour is the substitution operation's, which keeps the two apart when fitting)."""
+    found = "".join(v for v in VOWELS if v != vowel.lower() and v not in neighbours(vowel.lower()))
+    return found.upper() if vowel.isupper() else found
 
 
 def _draw(operations: tuple[str, ...], rates: NoiseRates, rng: random.Random) -> str | None:

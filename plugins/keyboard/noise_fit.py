@@ -14,7 +14,7 @@ from typing import Iterable
 
 import numpy as np
 
-from plugins.keyboard.noise import OPERATIONS, NoiseRates, eligible_operations
+from plugins.keyboard.noise import OPERATIONS, NoiseRates, eligible_operations, sound_alike_vowels
 from plugins.keyboard.qwerty import is_key, neighbours
 
 
@@ -85,6 +85,8 @@ def _name(kind: str, correct: str, typo: str, i: int, j: int) -> str:
     if kind == "substitute":
         if typo[j] == correct[i].swapcase() and typo[j] != correct[i]:
             return "case"
+        if typo[j] in sound_alike_vowels(correct[i]):
+            return "vowel_substitution"
         return "substitution" if is_key(correct[i]) and is_key(typo[j]) else "other"
     inserted = typo[j]
     if inserted == " ":

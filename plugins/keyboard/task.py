@@ -4,6 +4,9 @@ Training pairs are made on the fly from clean text by the typing-noise model (`n
 afresh every epoch (`training_sample`), or read as given from a `noisy<TAB>clean` TSV file.
 A share of training pairs teach completion instead: the input ends in a word prefix and the
 COMPLETION_MARK, the target has the whole word (`completion.py` ranks words with that).
+Another share (`fragment_fraction`) are a few words cut from a sentence, typed with at least one
+error: a model trained on whole sentences only learns that every input starts with a capital
+("alow" -> "A low"), where a user corrects single words and phrases as well.
 Scored with CER/WER (jiwer), word and sentence accuracy, and the false-correction rate on
 inputs that were already correct, each next to the identity baseline (output = input).
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 import random
 import string
 from collections import Counter
+from dataclasses import replace
 from functools import lru_cache
 from typing import Iterator, Sequence
 
@@ -57,14 +61,18 @@ class KeyboardTask(TextToTextTask):
     augments_training = True
 
     def __init__(self, train=None, valid=None, test=None, noise: dict | None = None, noise_fit: str | None = None,
-                 completion_fraction: float = 0.1, embedded_seed: int = 1234, embedded_sizes: dict | None = None,
-                 copy_extras: bool = False):
+                 completion_fraction: float = 0.1, fragment_fraction: float = 0.0, embedded_seed: int = 1234,
+                 embedded_sizes: dict | None = None, copy_extras: bool = False):
         super().__init__("char", {}, copy_extras)
         self.paths = {"train": train, "valid": valid, "test": test}
         self.rates = fit_rates(read_pairs(noise_fit)) if noise_fit else NoiseRates(**dict(noise or {}))
-        if not 0.0 <= completion_fraction <= 1.0:
-            raise ConfigError(f"task.completion_fraction={completion_fraction} must be between 0 and 1")
-        self.completion_fraction = completion_fraction
+        for key, fraction in (("completion_fraction", completion_fraction), ("fragment_fraction", fragment_fraction)):
+            if not 0.0 <= fraction <= 1.0:
+                raise ConfigError(f"task.{key}={fraction} must be between 0 and 1")
+        if completion_fraction + fragment_fraction > 1.0:
+            raise ConfigError(f"task.completion_fraction + task.fragment_fraction = "
+                              f"{completion_fraction + fragment_fraction} must be at most 1")
+        self.completion_fraction, self.fragment_fraction = completion_fraction, fragment_fraction
         self.embedded_seed = embedded_seed
         self.embedded_sizes = dict(embedded_sizes) if embedded_sizes else None
         self.lexicon: dict[str, int] = {}
@@ -95,10 +103,15 @@ class KeyboardTask(TextToTextTask):
         if not sample.get("clean"):
             return sample
         rng = random.Random(f"{self.embedded_seed}:{epoch}:{index}")
-        if rng.random() < self.completion_fraction:
+        draw = rng.random()
+        if draw < self.completion_fraction:
             pair = completion_pair(sample["target"], self.rates, rng)
-            if pair:
-                return {"source": pair[0], "target": pair[1]}
+        elif draw < self.completion_fraction + self.fragment_fraction:
+            pair = fragment_pair(sample["target"], self.rates, rng)
+        else:
+            pair = None
+        if pair:
+            return {"source": pair[0], "target": pair[1]}
         return {"source": corrupt(sample["target"], self.rates, rng), "target": sample["target"]}
 
     def fit(self, train_samples: Sequence[dict]) -> None:
@@ -145,6 +158,29 @@ class KeyboardTask(TextToTextTask):
     def load_state_dict(self, state: dict) -> None:
         super().load_state_dict(state)
         self.lexicon = dict(state.get("lexicon", {}))
+
+
+def fragment_pair(text: str, rates: NoiseRates, rng: random.Random, longest: int = 3,
+                  tries: int = 20) -> tuple[str, str] | None:
+    """(typed, clean) for 1 to `longest` consecutive words of `text` without the punctuation around
+    them, typed with at least one error (or left correct, `rates.clean_fraction` of the time);
+    None if `text` has no letters."""
+    words = text.split()
+    if not any(char.isalpha() for char in text):
+        return None
+    count = rng.randint(1, min(longest, len(words)))
+    start = rng.randrange(len(words) - count + 1)
+    fragment = " ".join(words[start:start + count]).strip(string.punctuation + " ")
+    if not fragment:
+        return None
+    if rng.random() < rates.clean_fraction:
+        return fragment, fragment
+    always_noisy = replace(rates, clean_fraction=0.0)
+    for _ in range(tries):  # a short fragment often comes through a draw of per-letter rates unchanged
+        typed = corrupt(fragment, always_noisy, rng)
+        if typed != fragment:
+            return typed, fragment
+    return fragment, fragment
 
 
 def completion_pair(text: str, rates: NoiseRates, rng: random.Random) -> tuple[str, str] | None:

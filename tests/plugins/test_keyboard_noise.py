@@ -9,7 +9,7 @@ from plugins.keyboard.noise_fit import edit_operations, fit_rates
 from plugins.keyboard.qwerty import ROWS, neighbour_table, neighbours
 from seqcore.errors import ConfigError
 
-OFF = dict.fromkeys(["substitution", "omission", "insertion", "doubling", "case", "transposition",
+OFF = dict.fromkeys(["substitution", "omission", "insertion", "doubling", "case", "vowel_substitution", "transposition",
                      "extra_space", "missing_space"], 0.0)
 SENTENCES = ["The quick brown fox jumps over the lazy dog", "Please call me when you get home",
              "We are going to the beach tomorrow", "I think the meeting starts at noon",
@@ -41,16 +41,21 @@ def letters(text: str) -> int:
     return sum(char.isalpha() for char in text)
 
 
-@pytest.mark.parametrize("operation", ["substitution", "case", "omission", "insertion", "doubling"])
+@pytest.mark.parametrize("operation", ["substitution", "case", "vowel_substitution", "omission", "insertion",
+                                       "doubling"])
 def test_letter_operation_rates_match_their_configuration(operation):
     rate = 0.08
     pairs = noisy_pairs(NoiseRates(**{**OFF, operation: rate}, clean_fraction=0.0), 1500)
-    eligible = sum(letters(clean) for _, clean in pairs)
-    if operation in ("substitution", "case"):  # same length: count the changed letters
+    eligible = sum(letters(clean) if operation != "vowel_substitution" else sum(c in "aeiouAEIOU" for c in clean)
+                   for _, clean in pairs)
+    if operation in ("substitution", "case", "vowel_substitution"):  # same length: count the changed letters
         changed = [(a, b) for noisy, clean in pairs for a, b in zip(clean, noisy) if a != b]
         assert all(len(noisy) == len(clean) for noisy, clean in pairs)
         if operation == "substitution":
             assert all(b in neighbours(a) for a, b in changed)
+        elif operation == "vowel_substitution":  # e.g. independant: a vowel for a vowel off its neighbour keys
+            assert changed and all(a.lower() in "aeiou" and b.lower() in "aeiou" and b not in neighbours(a)
+                                   for a, b in changed)
         else:
             assert all(b == a.swapcase() for a, b in changed)
         events = len(changed)
@@ -98,13 +103,14 @@ def test_rates_are_validated():
     ("The cat", "the cat", ["case"]), ("th cat", "the cat", ["omission"]),
     ("the c at", "the cat", ["extra_space"]), ("thge cat", "the cat", ["insertion"]),
     ("ThEdinner", "The dinner", ["case", "missing_space"]), ("the cat", "the cat", []),
+    ("independant", "independent", ["vowel_substitution"]), ("indepwndent", "independent", ["substitution"]),
 ])
 def test_edit_operations_name_hand_made_typos(typo, correct, expected):
     assert sorted(edit_operations(typo, correct)) == sorted(expected)
 
 
 def test_fitting_recovers_known_rates():
-    truth = NoiseRates(substitution=0.03, omission=0.02, insertion=0.015, doubling=0.01, case=0.01,
+    truth = NoiseRates(substitution=0.03, omission=0.02, insertion=0.015, doubling=0.01, case=0.01, vowel_substitution=0.02,
                        transposition=0.015, extra_space=0.01, missing_space=0.05, clean_fraction=0.2)
     fitted = fit_rates(noisy_pairs(truth, 2500, seed=1))
     for name, rate in truth.as_dict().items():

@@ -10,7 +10,7 @@ from plugins.keyboard.corpus import generate_corpus
 from plugins.keyboard.corpus.grammar import article, gerund, plural, regular_past, third_person
 from plugins.keyboard.formats import read_clean_text, read_pairs
 from plugins.keyboard.noise import NoiseRates
-from plugins.keyboard.task import COMPLETION_MARK, KeyboardTask, completion_pair
+from plugins.keyboard.task import COMPLETION_MARK, KeyboardTask, completion_pair, fragment_pair
 from seqcore.errors import ConfigError, DataError
 from seqcore.lightning import AugmentedExamples, TaskDataModule
 
@@ -103,6 +103,29 @@ def test_completion_pairs_end_in_a_prefix_of_the_target_word():
         assert word.startswith(typed) and len(typed) < len(word) and word in "Meet me at the station tomorrow"
         assert target == "Meet me at the station tomorrow"[: len(target)]
     assert completion_pair("a I", NoiseRates(), rng) is None
+
+
+def test_fragments_are_runs_of_the_sentences_words_typed_with_an_error():
+    import random
+    rng, sentence = random.Random(0), "A man, in a blue shirt, is standing on a ladder."
+    words = sentence.split()
+    runs = {" ".join(words[i:i + n]).strip(".,") for n in (1, 2, 3) for i in range(len(words) - n + 1)}
+    pairs = [fragment_pair(sentence, NoiseRates(clean_fraction=0.25), rng) for _ in range(400)]
+    assert all(clean in runs for _, clean in pairs)  # consecutive words, no punctuation around them
+    unchanged = sum(typed == clean for typed, clean in pairs) / len(pairs)
+    assert 0.15 < unchanged < 0.35  # the clean fraction, the rest carry at least one error
+    assert {len(clean.split()) for _, clean in pairs} == {1, 2, 3}
+    assert fragment_pair("42 ...", NoiseRates(), rng) is None
+
+
+def test_training_samples_are_fragments_in_their_share():
+    task = KeyboardTask(fragment_fraction=1.0, completion_fraction=0.0)
+    sample = {"source": "Two men are at the stove preparing food.", "target": "Two men are at the stove preparing food.",
+              "clean": True}
+    targets = [task.training_sample(sample, 0, i)["target"] for i in range(50)]
+    assert all(len(target.split()) <= 3 and target in sample["target"] for target in targets)
+    with pytest.raises(ConfigError, match="at most 1"):
+        KeyboardTask(fragment_fraction=0.6, completion_fraction=0.5)
 
 
 def test_score_reports_the_identity_baseline_and_false_corrections():
