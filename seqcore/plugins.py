@@ -27,7 +27,6 @@ class TaskPlugin:
     """Base class of every task. Subclasses set the class attributes and implement the methods."""
 
     name: ClassVar[str]
-    target_kind: ClassVar[str] = "tokens"  # tokens | positions | frames: decides which heads fit
     supported_heads: ClassVar[tuple[str, ...]] = ("attention",)
     main_metric: ClassVar[str]  # key of `metrics()` used to pick the best checkpoint
     metric_mode: ClassVar[str] = "max"

@@ -79,7 +79,6 @@ def parse_numbers(text: str) -> list[float]:
 
 class SortingTask(TaskPlugin):
     name = "sorting"
-    target_kind = "positions"
     supported_heads = ("pointer_network",)
     main_metric = "exact"
 

@@ -63,7 +63,6 @@ def _phonemes(text: str) -> str:
 
 class TTSTask(TaskPlugin):
     name = "tts"
-    target_kind = "frames"
     supported_heads = ("frames",)
     main_metric = "mel_l1"
     metric_mode = "min"

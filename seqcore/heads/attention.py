@@ -34,9 +34,6 @@ def teacher_forcing_pair(target: torch.Tensor, lengths: torch.Tensor) -> tuple[t
 
 
 class AttentionHead(nn.Module):
-    kind = "tokens"
-    searches = ("greedy_search", "beam_search", "sample_search")
-
     def __init__(self, decoder: nn.Module, vocab_size: int, label_smoothing: float = 0.1,
                  tie_embeddings: bool = True, guided_attention_weight: float = 0.0, guided_attention_sigma: float = 0.2):
         super().__init__()

@@ -24,9 +24,6 @@ BLANK_ID = PAD_ID
 
 
 class CTCHead(nn.Module):
-    kind = "tokens"
-    searches = ("ctc_greedy_search", "ctc_prefix_beam_search")
-
     def __init__(self, vocab_size: int, encoder_dim: int, upsample: int = 1):
         super().__init__()
         if upsample < 1:

@@ -28,8 +28,6 @@ LOSSES = {"l1": F.l1_loss, "mse": F.mse_loss}
 
 
 class FramesHead(nn.Module):
-    kind = "frames"
-    searches = ("frames_search",)
     # loss terms that are metrics of a split (logged by validation and test as "<split>/<key>")
     teacher_forced_metrics = ("mel_l1",)
 
@@ -78,10 +76,10 @@ class FramesHead(nn.Module):
             logs["guided_attention"] = guided.detach()
         return loss, logs
 
-    def init_state(self, encoded: EncoderOutput, attention_window: int = 0) -> dict:
+    def init_frame_state(self, encoded: EncoderOutput, attention_window: int = 0) -> dict:
         return self.decoder.init_state(encoded.states, encoded.mask, attention_window)
 
-    def step(self, previous_frame: torch.Tensor, state: dict):
+    def frame_step(self, previous_frame: torch.Tensor, state: dict):
         return self.decoder.step(previous_frame, state)
 
     def refine(self, frames: torch.Tensor) -> torch.Tensor:

@@ -18,9 +18,6 @@ from seqcore.modules.state import EncoderOutput
 
 
 class HybridHead(nn.Module):
-    kind = "tokens"
-    searches = AttentionHead.searches + CTCHead.searches
-
     def __init__(self, decoder: nn.Module, vocab_size: int, encoder_dim: int, ctc_weight: float = 0.3,
                  label_smoothing: float = 0.1, tie_embeddings: bool = True, upsample: int = 1,
                  guided_attention_weight: float = 0.0, guided_attention_sigma: float = 0.2):

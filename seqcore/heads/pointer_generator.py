@@ -10,8 +10,12 @@ up (scatter_add). Decoder inputs that are extended ids go in as UNK.
 
 With `coverage`, the attention also sees how much each source position was attended so far, and
 the loss adds sum_t sum_i min(a_t,i, c_t,i), which discourages attending (and repeating) twice.
-Without it the copy attention of all target positions is computed at once (its additive scores
-take a [B, T, S, dim] tensor); with it, step by step.
+Without it the copy attention of all target positions is computed at once; with it, step by step.
+
+`copy_attention` picks the scores: "additive" is See et al.'s v . tanh(W_h h_i + W_s s_t), whose
+tanh needs a [B, T, S, dim] tensor, the whole cost of a step when sources are long (a database
+schema, an article); "dot" is a scaled dot product (W_s s_t) . (W_h h_i) / sqrt(dim), Luong's
+"general" attention: one [B, T, S] matrix product, as the Transformer's own attention computes.
 """
 from __future__ import annotations
 
@@ -45,14 +49,20 @@ def extended_log_probs(vocab_logits: torch.Tensor, gate_logits: torch.Tensor, at
 
 
 class CopyAttention(nn.Module):
-    """Additive attention e_i = v . tanh(W_h h_i + W_s s_t [+ w_c c_i]) (See et al. eq. 1 and 11)."""
+    """Additive attention e_i = v . tanh(W_h h_i + W_s s_t [+ w_c c_i]) (See et al. eq. 1 and 11), or
+    dot-product attention e_i = (W_s s_t) . (W_h h_i) / sqrt(dim) [+ w_c c_i]."""
 
-    def __init__(self, query_dim: int, memory_dim: int, coverage: bool):
+    KINDS = ("additive", "dot")
+
+    def __init__(self, query_dim: int, memory_dim: int, coverage: bool, kind: str = "additive"):
         super().__init__()
+        if kind not in self.KINDS:
+            raise ConfigError(f"head.copy_attention={kind!r} must be one of {', '.join(self.KINDS)}")
+        self.kind = kind
         self.query = nn.Linear(query_dim, query_dim, bias=False)
         self.memory = nn.Linear(memory_dim, query_dim)
-        self.coverage = nn.Linear(1, query_dim, bias=False) if coverage else None
-        self.v = nn.Linear(query_dim, 1, bias=False)
+        self.coverage = nn.Linear(1, query_dim if kind == "additive" else 1, bias=False) if coverage else None
+        self.v = nn.Linear(query_dim, 1, bias=False) if kind == "additive" else None
 
     def forward(self, query: torch.Tensor, source: dict,
                 coverage: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -60,20 +70,29 @@ class CopyAttention(nn.Module):
 
         `source` holds "memory" [B, S, memory_dim], its projection "projected" and "mask" [B, S].
         """
-        features = source["projected"][:, None] + self.query(query)[:, :, None]
-        if coverage is not None:
-            features = features + self.coverage(coverage[..., None])
-        scores = self.v(torch.tanh(features)).squeeze(-1).masked_fill(~source["mask"][:, None], float("-inf"))
-        attention = scores.softmax(-1)
+        scores = self._additive(query, source, coverage) if self.v is not None else self._dot(query, source, coverage)
+        attention = scores.masked_fill(~source["mask"][:, None], float("-inf")).softmax(-1)
         return attention, attention @ source["memory"]
 
 
-class PointerGeneratorHead(nn.Module):
-    kind = "tokens"
-    searches = ("greedy_search", "beam_search", "sample_search")
+    def _additive(self, query: torch.Tensor, source: dict, coverage: torch.Tensor | None) -> torch.Tensor:
+        features = source["projected"][:, None] + self.query(query)[:, :, None]  # [B, T, S, dim]
+        if coverage is not None:
+            features = features + self.coverage(coverage[..., None])
+        return self.v(torch.tanh(features)).squeeze(-1)
 
+    def _dot(self, query: torch.Tensor, source: dict, coverage: torch.Tensor | None) -> torch.Tensor:
+        projected = source["projected"]
+        scores = self.query(query) @ projected.transpose(1, 2) / projected.shape[-1] ** 0.5  # [B, T, S]
+        if coverage is not None:
+            scores = scores + self.coverage(coverage[..., None]).squeeze(-1)
+        return scores
+
+
+class PointerGeneratorHead(nn.Module):
     def __init__(self, decoder: nn.Module, vocab_size: int, encoder_dim: int, label_smoothing: float = 0.0,
-                 coverage: bool = False, coverage_weight: float = 1.0, tie_embeddings: bool = True):
+                 coverage: bool = False, coverage_weight: float = 1.0, tie_embeddings: bool = True,
+                 copy_attention: str = "additive"):
         super().__init__()
         self.decoder = decoder
         self.vocab_size = vocab_size
@@ -82,7 +101,7 @@ class PointerGeneratorHead(nn.Module):
         self.projection = nn.Linear(decoder.dim, vocab_size, bias=False)
         if tie_embeddings:
             self.projection.weight = decoder.embedding.weight
-        self.copy_attention = CopyAttention(decoder.dim, encoder_dim, coverage)
+        self.copy_attention = CopyAttention(decoder.dim, encoder_dim, coverage, copy_attention)
         self.gate = nn.Linear(encoder_dim + 2 * decoder.dim, 1)
 
     # -- training ----------------------------------------------------------------------------

@@ -28,9 +28,6 @@ FIRST_POSITION_ID = len(SPECIAL_TOKENS)  # the output id of source position 0
 
 
 class PointerNetworkHead(nn.Module):
-    kind = "positions"
-    searches = ("greedy_search", "beam_search")
-
     def __init__(self, encoder_dim: int, hidden_dim: int = 256, layers: int = 1, dropout: float = 0.0,
                  mask_used: bool = False):
         super().__init__()

@@ -78,9 +78,6 @@ class StatelessPredictor(nn.Module):
 
 
 class TransducerHead(nn.Module):
-    kind = "tokens"
-    searches = ("transducer_greedy_search", "transducer_beam_search")
-
     def __init__(self, vocab_size: int, encoder_dim: int, predictor: str = "lstm", predictor_dim: int = 256,
                  predictor_layers: int = 1, joiner_dim: int = 256, context_size: int = 2, clamp: float = -1.0,
                  dropout: float = 0.1):

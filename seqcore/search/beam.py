@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import torch
 
+from seqcore.heads.capabilities import Autoregressive, WithCTCBranch, decodes
 from seqcore.data.vocab import BOS_ID, EOS_ID
 from seqcore.errors import ConfigError
 from seqcore.modules.state import EncoderOutput
@@ -33,13 +34,14 @@ from seqcore.search.common import (Hypothesis, block_repeated_ngrams, check_cove
 from seqcore.search.scorers import CTCPrefixScoring, DecoderScorer, LengthBonus
 
 
+@decodes(Autoregressive)
 @torch.no_grad()
 def beam_search(head, encoded: EncoderOutput, beam_size: int = 5, max_len_a: float = 1.2,
                 max_len_b: int = 10, min_length: int = 1, length_penalty: float = 1.0, nbest: int = 1,
                 ctc_weight: float = 0.0, pre_beam_ratio: float = 1.5, length_bonus: float = 0.0,
                 no_repeat_ngram_size: int = 0, groups: int = 1, diversity_strength: float = 0.5,
                 coverage_penalty: float = 0.0, extra_scorers: tuple = ()) -> list[list[Hypothesis]]:
-    if ctc_weight > 0.0 and not hasattr(head, "ctc"):  # values are checked before work: seqcore/options.py
+    if ctc_weight > 0.0 and not isinstance(head, WithCTCBranch):  # values are checked before work: seqcore/options.py
         raise ConfigError(f"search.ctc_weight={ctc_weight} needs a head with a CTC branch (head=hybrid)")
     check_coverage_penalty(head, coverage_penalty)
     batch, device, k = encoded.states.shape[0], encoded.states.device, beam_size

@@ -52,12 +52,19 @@ def block_repeated_ngrams(log_probs: torch.Tensor, history: torch.Tensor, size: 
 
 
 def check_search(head, search, key: str) -> None:
-    """Fail before decoding when a configured search cannot decode the chosen head."""
-    name = getattr(search, "func", search).__name__
-    if name not in head.searches:
-        raise ConfigError(f"{key}: {name} cannot decode a {type(head).__name__}; "
-                          f"searches for this head: {', '.join(head.searches)}")
+    """Fail before decoding when a configured search cannot decode the chosen head: the head must
+    implement the protocol the search decodes (`seqcore.heads.capabilities`)."""
+    function = getattr(search, "func", search)
+    if not isinstance(head, function.decodes):
+        raise ConfigError(f"{key}: {function.__name__} cannot decode a {type(head).__name__} (it decodes "
+                          f"{function.decodes.__name__} heads); searches for this head: {', '.join(searches_for(head))}")
     check_coverage_penalty(head, getattr(search, "keywords", {}).get("coverage_penalty", 0.0))
+
+
+def searches_for(head) -> list[str]:
+    """Names of the searches that can decode `head`."""
+    from seqcore.search import SEARCHES  # the package imports this module
+    return [search.__name__ for search in SEARCHES if isinstance(head, search.decodes)]
 
 
 def check_coverage_penalty(head, coverage_penalty: float) -> None:

@@ -30,6 +30,7 @@ from typing import NamedTuple
 import torch
 import torch.nn.functional as F
 
+from seqcore.heads.capabilities import FrameAligned, decodes
 from seqcore.heads.ctc import BLANK_ID
 from seqcore.search.common import Hypothesis
 
@@ -37,6 +38,7 @@ _HASH_MULTIPLIER = 0x9E3779B97F4A7C15 - 2**64  # odd 64-bit constant, as a signe
 _NO_TOKEN = -1  # back-pointer entry of a frame that appended no token
 
 
+@decodes(FrameAligned)
 @torch.no_grad()
 def ctc_greedy_search(head, encoded) -> list[list[Hypothesis]]:
     """The best path, collapsed: score and log_prob are the log-probability of that one path."""
@@ -71,6 +73,7 @@ class _Prefixes(NamedTuple):
         return torch.where(repeat, self.blank[:, :, None], self.total[:, :, None])
 
 
+@decodes(FrameAligned)
 @torch.no_grad()
 def ctc_prefix_beam_search(head, encoded, beam_size: int = 8, nbest: int = 1,
                            prune_threshold: float | None = None) -> list[list[Hypothesis]]:

@@ -24,12 +24,14 @@ import logging
 
 import torch
 
+from seqcore.heads.capabilities import FrameDecoder, decodes
 from seqcore.modules.state import EncoderOutput, select_rows
 from seqcore.search.common import Hypothesis, max_lengths
 
 log = logging.getLogger(__name__)
 
 
+@decodes(FrameDecoder)
 @torch.no_grad()
 def frames_search(head, encoded: EncoderOutput, max_len_a: float = 12.0, max_len_b: int = 40,
                   stop_threshold: float = 0.5, min_length: int = 1, attention_window: int = 0) -> list[list[Hypothesis]]:
@@ -70,14 +72,14 @@ def _decode(head, encoded: EncoderOutput, max_len_a: float, max_len_b: int, stop
     rows, device, r = encoded.states.shape[0], encoded.states.device, head.reduction
     limits = -(-max_lengths(encoded.lengths, max_len_a, max_len_b) // r)  # in decoder steps
     min_steps = -(-min_length // r)
-    state = head.init_state(encoded, attention_window) if attention_window else head.init_state(encoded)
+    state = head.init_frame_state(encoded, attention_window)
     previous = encoded.states.new_zeros(rows, head.frame_dim)
     done = torch.zeros(rows, dtype=torch.bool, device=device)
     ends = limits.clone()
     stopped = torch.zeros(rows, dtype=torch.bool, device=device)
     outputs, weights = [], []
     for step in range(1, int(limits.max()) + 1):
-        out, stop_logit, attention, state = head.step(previous, state)
+        out, stop_logit, attention, state = head.frame_step(previous, state)
         outputs.append(out)
         weights.append(attention)
         stop = ~done & (torch.sigmoid(stop_logit) > stop_threshold) & (step >= min_steps)

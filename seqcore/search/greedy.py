@@ -10,11 +10,13 @@ from typing import Callable
 
 import torch
 
+from seqcore.heads.capabilities import Autoregressive, decodes
 from seqcore.data.vocab import BOS_ID, EOS_ID
 from seqcore.modules.state import EncoderOutput, select_rows
 from seqcore.search.common import Hypothesis, block_repeated_ngrams, constrain, max_lengths
 
 
+@decodes(Autoregressive)
 @torch.no_grad()
 def greedy_search(head, encoded: EncoderOutput, max_len_a: float = 1.2, max_len_b: int = 10,
                   min_length: int = 1, no_repeat_ngram_size: int = 0) -> list[list[Hypothesis]]:
@@ -23,6 +25,7 @@ def greedy_search(head, encoded: EncoderOutput, max_len_a: float = 1.2, max_len_
     return [[h] for h in hypotheses]
 
 
+@decodes(Autoregressive)
 @torch.no_grad()
 def sample_search(head, encoded: EncoderOutput, top_k: int = 0, top_p: float = 1.0, temperature: float = 1.0,
                   num_samples: int = 1, seed: int = 0, max_len_a: float = 1.2, max_len_b: int = 10,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import torch
 
+from seqcore.heads.capabilities import WithCTCBranch
 from seqcore.modules.state import EncoderOutput, select_rows
 from seqcore.search.ctc_prefix_score import CTCPrefixScorer
 
@@ -60,7 +61,7 @@ class CTCPrefixScoring:
     partial = True
 
     def __init__(self, head):
-        if not hasattr(head, "ctc"):
+        if not isinstance(head, WithCTCBranch):
             raise ValueError("ctc_weight > 0 needs a head with a CTC branch (head=hybrid)")
         self.ctc = head.ctc
         self.scorer = None

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import torch
 
+from seqcore.heads.capabilities import Transducer, decodes
 from seqcore.heads.transducer import BLANK_ID
 from seqcore.modules.state import EncoderOutput, select_rows
 from seqcore.search.common import Hypothesis
 
 
+@decodes(Transducer)
 @torch.no_grad()
 def transducer_greedy_search(head, encoded: EncoderOutput, max_symbols_per_frame: int = 3) -> list[list[Hypothesis]]:
     """Best decision at each step, batched over utterances; one hypothesis per utterance."""
@@ -51,6 +53,7 @@ def transducer_greedy_search(head, encoded: EncoderOutput, max_symbols_per_frame
             for hyp_tokens, hyp_timestamps, score in zip(tokens, timestamps, log_prob.tolist())]
 
 
+@decodes(Transducer)
 @torch.no_grad()
 def transducer_beam_search(head, encoded: EncoderOutput, beam_size: int = 4, nbest: int = 1,
                            max_symbols_per_frame: int = 3) -> list[list[Hypothesis]]:

@@ -40,8 +40,9 @@ def assert_fails_before_work(result, run_dir, *fragments):
     ("checkpoint.keep_every_n_steps=0", "checkpoint.keep_every_n_steps=0 must be at least 1"),
     ("seed=-1", "seed=-1 must be at least 0"),
     ("seed=abc", "seed='abc' must be an integer"),
-    ("search=ctc_greedy head=attention", "search: ctc_greedy_search cannot decode a AttentionHead; "
-                                         "searches for this head: greedy_search, beam_search, sample_search"),
+    ("search=ctc_greedy head=attention", "search: ctc_greedy_search cannot decode a AttentionHead (it decodes "
+                                         "FrameAligned heads); searches for this head: beam_search, greedy_search, "
+                                         "sample_search"),
 ])
 def test_training_option(workdir, one_thread, overrides, fragment):
     run_dir = workdir / "run"

@@ -8,11 +8,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-import seqcore.search.ctc
 from seqcore.data import Example, collate_examples
 from seqcore.data.vocab import BOS_ID, EOS_ID
 from seqcore.heads.ctc import BLANK_ID, CTCHead
 from seqcore.modules.state import EncoderOutput
+from seqcore.search.common import searches_for
 from seqcore.search.ctc import ctc_greedy_search, ctc_prefix_beam_search
 from seqcore.search.ctc_prefix_score import CTCPrefixScorer
 
@@ -168,8 +168,8 @@ def test_ctc_head_loss_is_the_brute_force_negative_log_likelihood_per_target_tok
     assert head.split.weight.grad.abs().sum() > 0
 
 
-def test_ctc_head_without_upsampling_keeps_frames_and_names_existing_searches():
+def test_ctc_head_without_upsampling_keeps_frames_and_is_decoded_by_the_ctc_searches():
     head = CTCHead(vocab_size=7, encoder_dim=4)
     log_probs, lengths = head.log_probs(EncoderOutput(torch.randn(2, 5, 4), torch.arange(5) < torch.tensor([[5], [2]])))
     assert log_probs.shape == (2, 5, 7) and lengths.tolist() == [5, 2]
-    assert all(callable(getattr(seqcore.search.ctc, name)) for name in CTCHead.searches)
+    assert searches_for(head) == ["ctc_greedy_search", "ctc_prefix_beam_search"]

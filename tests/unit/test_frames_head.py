@@ -99,13 +99,13 @@ def test_a_few_steps_fit_one_batch_and_attention_follows_the_diagonal():
 def test_attention_window_keeps_each_step_near_the_previous_peak():
     head = tiny_head().eval()
     states, mask = torch.randn(1, 9, 8), torch.ones(1, 9, dtype=torch.bool)
-    state = head.init_state(EncoderOutput(states, mask), attention_window=2)
+    state = head.init_frame_state(EncoderOutput(states, mask), attention_window=2)
     frame = torch.zeros(1, 1, 3)  # [B, r, F]: the start frame
     for _ in range(4):
         peak = int(state["weights"].argmax())
-        frame, _, weights, state = head.step(frame[:, -1], state)
+        frame, _, weights, state = head.frame_step(frame[:, -1], state)
         allowed = torch.zeros(9, dtype=torch.bool)
         allowed[max(0, peak - 1): peak + 3] = True
         assert torch.all(weights[0, ~allowed] == 0) and torch.isclose(weights.sum(), torch.tensor(1.0))
-    free = head.init_state(EncoderOutput(states, mask))
-    assert "window" not in free and torch.all(head.step(torch.zeros(1, 3), free)[2] > 0)
+    free = head.init_frame_state(EncoderOutput(states, mask))
+    assert "window" not in free and torch.all(head.frame_step(torch.zeros(1, 3), free)[2] > 0)

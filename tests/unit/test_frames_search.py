@@ -16,11 +16,11 @@ class ScriptedHead:
         self.stop_at = stop_at
         self.refined = 0
 
-    def init_state(self, encoded):
+    def init_frame_state(self, encoded, attention_window=0):
         rows = encoded.states.shape[0]
         return {"step": torch.zeros(rows), "row": torch.arange(rows), "mask": encoded.mask}
 
-    def step(self, previous, state):
+    def frame_step(self, previous, state):
         step = state["step"] + 1
         stop = torch.tensor([10.0 if self.stop_at[r] is not None and s >= self.stop_at[r] else -10.0
                              for r, s in zip(state["row"].tolist(), step.tolist())])

@@ -9,7 +9,8 @@ import torch
 from seqcore.data import BOS_ID, EOS_ID, UNK_ID, Example, build_tokenizer, collate_examples
 from seqcore.heads import AttentionHead
 from seqcore.heads.attention import teacher_forcing_pair
-from seqcore.heads.pointer_generator import PointerGeneratorHead, extended_log_probs
+from seqcore.errors import ConfigError
+from seqcore.heads.pointer_generator import CopyAttention, PointerGeneratorHead, extended_log_probs
 from seqcore.model import Seq2Seq
 from seqcore.modules import LSTMDecoder, LSTMEncoder, TokenEmbedding, TransformerDecoder, TransformerEncoder
 from seqcore.search import beam_search, greedy_search, sample_search
@@ -65,10 +66,11 @@ def test_copy_and_generate_mass_of_a_word_add_up():
     assert log_probs[9] == -math.inf  # an extended id this example does not have
 
 
+@pytest.mark.parametrize("copy_attention", ["additive", "dot"])
 @pytest.mark.parametrize("coverage", [False, True])
 @pytest.mark.parametrize("kind", ["transformer", "lstm"])
-def test_incremental_steps_equal_teacher_forcing_and_sum_to_one(kind, coverage):
-    model, batch = make_model(kind, coverage=coverage), make_copy_batch()
+def test_incremental_steps_equal_teacher_forcing_and_sum_to_one(kind, coverage, copy_attention):
+    model, batch = make_model(kind, coverage=coverage, copy_attention=copy_attention), make_copy_batch()
     head, encoded = model.head, model.encode(batch)
     extended_input, extended_output = teacher_forcing_pair(batch.extras["target_copy_ids"], batch.target_lengths)
     decoder_input, _ = teacher_forcing_pair(batch.target, batch.target_lengths)
@@ -97,6 +99,29 @@ def test_beam_one_and_top_one_sampling_equal_greedy_over_the_extended_vocabulary
     assert any(token >= VOCAB for hyps in greedy for token in hyps[0].tokens)
     sampled = sample_search(model.head, encoded, top_k=1, max_len_a=1.0, max_len_b=3)
     assert [g[0].tokens for g in greedy] == [b[0].tokens for b in beam] == [s[0].tokens for s in sampled]
+
+
+@pytest.mark.parametrize("coverage", [False, True])
+def test_dot_copy_attention_against_a_loop_over_positions(coverage):
+    torch.manual_seed(3)
+    attention = CopyAttention(8, 6, coverage, kind="dot")
+    if coverage:
+        attention.coverage.weight.data.fill_(-0.7)
+    query, memory = torch.randn(2, 3, 8), torch.randn(2, 5, 6)
+    mask = torch.tensor([[True] * 5, [True, True, True, False, False]])
+    cover = torch.rand(2, 3, 5) if coverage else None
+    source = {"memory": memory, "projected": attention.memory(memory), "mask": mask}
+    weights, context = attention(query, source, cover)
+    for b in range(2):
+        for t in range(3):
+            real = int(mask[b].sum())
+            scores = torch.stack([attention.query(query[b, t]) @ attention.memory(memory[b, i]) / 8 ** 0.5
+                                  + (-0.7 * cover[b, t, i] if coverage else 0.0) for i in range(real)])
+            expected = torch.cat([scores.softmax(0), torch.zeros(5 - real)])
+            torch.testing.assert_close(weights[b, t], expected, atol=1e-6, rtol=1e-5)
+            torch.testing.assert_close(context[b, t], expected @ memory[b], atol=1e-6, rtol=1e-5)
+    with pytest.raises(ConfigError, match="copy_attention"):
+        CopyAttention(8, 6, False, kind="bilinear")
 
 
 def test_coverage_loss_by_hand():

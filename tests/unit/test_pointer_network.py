@@ -11,7 +11,7 @@ from seqcore.heads.pointer_network import FIRST_POSITION_ID, PointerNetworkHead
 from seqcore.model import Seq2Seq
 from seqcore.modules import LSTMEncoder, TokenEmbedding
 from seqcore.modules.feature_projection import FeatureProjection
-from seqcore.search import beam_search, greedy_search
+from seqcore.search import beam_search, greedy_search, sample_search
 from tests.unit.tiny_models import assert_beam_one_equals_greedy
 
 SOURCE_LENGTHS = (5, 3, 7, 1)
@@ -84,9 +84,12 @@ def test_beam_one_equals_greedy(mask_used):
     model, batch = make_model(mask_used), make_batch(with_repeats=False)
     encoded = model.encode(batch)
     assert_beam_one_equals_greedy(model.head, encoded, max_len_b=2)
+    top_one = sample_search(model.head, encoded, top_k=1, max_len_a=1.0, max_len_b=2)
+    assert [h[0].tokens for h in top_one] == [h[0].tokens for h in greedy_search(model.head, encoded, max_len_a=1.0,
+                                                                                   max_len_b=2)]
 
 
-@pytest.mark.parametrize("search", [greedy_search, beam_search])
+@pytest.mark.parametrize("search", [greedy_search, beam_search, sample_search])
 def test_searches_point_into_the_source_and_never_twice_with_mask_used(search):
     model, batch = make_model(mask_used=True), make_batch(with_repeats=False)
     for hypotheses, length in zip(search(model.head, model.encode(batch), max_len_a=2.0, max_len_b=3), SOURCE_LENGTHS):
