@@ -21,6 +21,7 @@ from seqcore.errors import ConfigError
 from seqcore.search.common import Hypothesis
 
 ENTRY_POINT_GROUP = "seqcore.tasks"
+SPLITS = ("train", "valid", "test")
 
 
 class TaskPlugin:
@@ -35,6 +36,12 @@ class TaskPlugin:
     paths: dict[str, Any]
 
     # -- data ------------------------------------------------------------------------------
+    def split_path(self, split: str) -> Any:
+        """Where `split` comes from (its entry of `paths`; None = the embedded data), once its name is checked."""
+        if split not in SPLITS:
+            raise ConfigError(f"unknown split {split!r}; splits: {', '.join(SPLITS)}")
+        return self.paths[split]
+
     def load_split(self, split: str) -> list[dict]:
         """Samples of a split ("train" | "valid" | "test"): dicts with at least "source" and "target"."""
         raise NotImplementedError

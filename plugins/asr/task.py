@@ -40,7 +40,6 @@ from seqcore.plugins import TaskPlugin
 from seqcore.search.common import Hypothesis
 
 log = logging.getLogger(__name__)
-SPLITS = ("train", "valid", "test")
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3", ".aiff", ".aif", ".au", ".caf", ".w64", ".rf64")
 DEFAULT_FEATURES = {"sample_rate": 16000, "n_fft": 400, "win_length": 400, "hop_length": 160, "n_mels": 80,
                     "f_min": 0.0, "f_max": 8000.0, "log_floor": 1e-5}
@@ -74,9 +73,7 @@ class ASRTask(TaskPlugin):
 
     # -- data ------------------------------------------------------------------------------
     def load_split(self, split: str) -> list[dict]:
-        if split not in SPLITS:
-            raise ConfigError(f"unknown split {split!r}; splits: {', '.join(SPLITS)}")
-        path = self.paths[split]
+        path = self.split_path(split)
         if path is None:
             from plugins.asr.corpus import embedded_manifest  # eSpeak NG is needed only for the embedded data
             path = str(embedded_manifest(split, self.embedded, self.cache_dir))

@@ -35,7 +35,6 @@ from seqcore.errors import ConfigError, DataError
 from seqcore.inputs import read_text_items
 from seqcore.text_task import TextToTextTask
 
-SPLITS = ("train", "valid", "test")
 COMPLETION_MARK = "\x1f"  # ends an input whose last word is a prefix to complete (ASCII unit separator)
 # always in the vocabulary, so that noise (case errors) and typed input never meet unknown letters
 ALPHABET = string.ascii_letters + string.digits + string.punctuation + " " + COMPLETION_MARK
@@ -81,9 +80,7 @@ class KeyboardTask(TextToTextTask):
     def load_split(self, split: str) -> list[dict]:
         """Training samples of clean text carry "clean": True (noised per epoch); evaluation
         splits of clean text are noised once, from the seed and split name."""
-        if split not in SPLITS:
-            raise ConfigError(f"unknown split {split!r}; splits: {', '.join(SPLITS)}")
-        path = self.paths[split]
+        path = self.split_path(split)
         if path is not None and not isinstance(path, str):
             raise ConfigError(f"task.{split} must be a clean-text file or a .tsv of noisy/clean pairs, got {path!r}")
         if path is not None and path.endswith(".tsv"):

@@ -32,7 +32,6 @@ from seqcore.plugins import TaskPlugin
 from seqcore.search.common import Hypothesis
 
 log = logging.getLogger(__name__)
-SPLITS = ("train", "valid", "test")
 
 
 class OCRTask(TaskPlugin):
@@ -56,9 +55,7 @@ class OCRTask(TaskPlugin):
 
     # -- data ------------------------------------------------------------------------------
     def load_split(self, split: str) -> list[dict]:
-        if split not in SPLITS:
-            raise ConfigError(f"unknown split {split!r}; splits: {', '.join(SPLITS)}")
-        path = self.paths[split]
+        path = self.split_path(split)
         if path is None:
             samples = embedded_samples(split, self.embedded_seed, self.embedded_sizes, self.height, self.test_font,
                                        self.embedded_dir, self.render_workers)

@@ -25,7 +25,6 @@ from seqcore.heads.pointer_network import FIRST_POSITION_ID
 from seqcore.inputs import read_text_items
 from seqcore.plugins import TaskPlugin
 
-SPLITS = ("train", "valid", "test")
 DEFAULT_SIZES = {"train": 50000, "valid": 500, "test": 1000}
 
 
@@ -90,11 +89,10 @@ class SortingTask(TaskPlugin):
 
     def load_split(self, split: str) -> list[dict]:
         """A split's file (one sequence per line, empty lines skipped), or the embedded data when None."""
-        if split not in SPLITS:
-            raise ConfigError(f"unknown split {split!r}; splits: {', '.join(SPLITS)}")
-        if self.paths[split] is not None:
+        path = self.split_path(split)
+        if path is not None:
             # blank lines are skipped; a line that cannot be read (invalid UTF-8, not numbers) is an error
-            return [self._with_target(sample) for sample in self.read_inputs(self.paths[split])
+            return [self._with_target(sample) for sample in self.read_inputs(path)
                     if sample["source"] or "error" in sample]
         corpus = _embedded_corpus(self.seed, tuple(sorted(self.sizes.items())), self.min_length, self.max_length)
         return [dict(sample) for sample in corpus[split]]

@@ -32,7 +32,6 @@ from seqcore.inputs import list_input_files, read_text_items
 from seqcore.text_task import TextToTextTask
 
 log = logging.getLogger(__name__)
-SPLITS = ("train", "valid", "test")
 BATCH_FILE_SUFFIXES = (".txt", ".story")
 
 
@@ -60,9 +59,7 @@ class SummarizationTask(TextToTextTask):
 
     # -- data ------------------------------------------------------------------------------
     def load_split(self, split: str) -> list[dict]:
-        if split not in SPLITS:
-            raise ConfigError(f"unknown split {split!r}; splits: {', '.join(SPLITS)}")
-        path = self.paths[split]
+        path = self.split_path(split)
         if path is None:
             corpus = _embedded_corpus(self.embedded_seed, tuple(sorted((self.embedded_sizes or {}).items())))
             raw = [{"document": d, "summary": s} for d, s in corpus[split]]

@@ -40,7 +40,6 @@ from seqcore.search.common import Hypothesis
 from seqcore.text_task import TextToTextTask
 
 log = logging.getLogger(__name__)
-SPLITS = ("train", "valid", "test")
 STRUCTURE = frozenset({"id", "pk", "text", "number", "other", "->", "|", ":", ",", "=", ".", "(", ")", "*", "'"})
 DEFAULT_SIZES = {"train": 12000, "valid": 300, "test": 600}
 
@@ -79,9 +78,7 @@ class Text2SQLTask(TextToTextTask):
 
     # -- data ------------------------------------------------------------------------------
     def load_split(self, split: str) -> list[dict]:
-        if split not in SPLITS:
-            raise ConfigError(f"unknown split {split!r}; splits: {', '.join(SPLITS)}")
-        path = self.paths[split]
+        path = self.split_path(split)
         if path is None:
             databases = build_databases(self.embedded_dir, self.embedded_seed)
             raw = generate_split(split, int(self.embedded_sizes[split]), self.embedded_seed, databases)

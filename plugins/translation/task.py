@@ -19,7 +19,6 @@ from seqcore.inputs import read_text_items
 from seqcore.text_task import TextToTextTask
 
 log = logging.getLogger(__name__)
-SPLITS = ("train", "valid", "test")
 SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,!?;:%)\]}])")
 
 
@@ -72,9 +71,7 @@ class TranslationTask(TextToTextTask):
         self.embedded_sizes = dict(embedded_sizes) if embedded_sizes else None
 
     def load_split(self, split: str) -> list[dict]:
-        if split not in SPLITS:
-            raise ConfigError(f"unknown split {split!r}; splits: {', '.join(SPLITS)}")
-        path = self.paths[split]
+        path = self.split_path(split)
         if path is None:
             corpus = _embedded_corpus(self.embedded_seed, tuple(sorted((self.embedded_sizes or {}).items())))
             return [{"source": s, "target": t} for s, t in corpus[split]]

@@ -47,7 +47,6 @@ from seqcore.plugins import TaskPlugin
 from seqcore.search.common import Hypothesis
 
 log = logging.getLogger(__name__)
-SPLITS = ("train", "valid", "test")
 TEXT_INPUTS = ("characters", "phonemes")
 SILENCE_PEAK = 1e-4  # a recording whose peak stays below this has nothing to learn from
 MEAN_FRAME_UTTERANCES = 200  # training utterances that give the per-band mean and deviation
@@ -89,9 +88,7 @@ class TTSTask(TaskPlugin):
 
     # -- data ------------------------------------------------------------------------------
     def load_split(self, split: str) -> list[dict]:
-        if split not in SPLITS:
-            raise ConfigError(f"unknown split {split!r}; splits: {', '.join(SPLITS)}")
-        path = self.paths[split]
+        path = self.split_path(split)
         if path is None:
             path = str(embedded_corpus(sample_rate=self.mel_config.sample_rate, **self.embedded) / split)
         samples, dropped = [], 0
