@@ -62,7 +62,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         for name, model in (("float32", module), ("int8 dynamic", quantize(module))):
             outputs = [best for best, *_ in decode_texts(model, sources)]
-            scores = model.task.score(outputs, references, samples)
+            scores = model.task.evaluate(outputs, references, samples)
             scripted = to_torchscript(model)
             path = Path(directory) / f"{name.split()[0]}.pt"
             scripted.save(str(path))

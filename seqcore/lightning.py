@@ -116,9 +116,8 @@ class Seq2SeqModule(pl.LightningModule):
         hypotheses = [self.task.postprocess(decoded[i][0].tokens, samples[i]) for i in ids]
         self.last_outputs = {i: h for i, h in zip(ids, hypotheses)}
         self.last_decoded = {i: decoded[i] for i in ids}  # n-best per example id, for the task's evaluation files
-        metrics = self.task.score(hypotheses, [references[i] for i in ids], [samples[i] for i in ids])
-        metrics.update(self.task.score_nbest([decoded[i] for i in ids], [references[i] for i in ids],
-                                             [samples[i] for i in ids]))
+        metrics = self.task.evaluate(hypotheses, [references[i] for i in ids], [samples[i] for i in ids],
+                                     [decoded[i] for i in ids])
         for key, value in metrics.items():
             self.log(f"{split}/{key}", float(value), prog_bar=key == self.task.main_metric)
 

@@ -97,17 +97,15 @@ class TaskPlugin:
     def metrics(self, hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, float]:
         raise NotImplementedError
 
-    def score(self, hypotheses: Sequence[str], references: Sequence[str], samples: Sequence[dict]) -> dict[str, float]:
-        """Metrics of a decoded split, `samples` being the inputs: by default `metrics`. A task
-        whose metrics read the inputs too (a corrector's identity baseline) overrides this."""
+    def evaluate(self, hypotheses: Sequence[str], references: Sequence[str], samples: Sequence[dict],
+                 nbest: Sequence[Sequence[Hypothesis]] = ()) -> dict[str, float]:
+        """The metrics of a decoded split: validation, test and seqcore-eval log what this returns.
+        `hypotheses` are the best outputs, postprocessed; `samples` the inputs; `nbest` each
+        sample's hypotheses, best first. By default `metrics(hypotheses, references)`. A task whose
+        evaluation reads more overrides this one hook: the inputs (a corrector's identity baseline,
+        summarization's Lead-3), the n-best list (text-to-SQL's execution-guided choice) or the
+        hypotheses' frames (TTS)."""
         return self.metrics(hypotheses, references)
-
-    def score_nbest(self, nbest: Sequence[Sequence[Hypothesis]], references: Sequence[str],
-                    samples: Sequence[dict]) -> dict[str, float]:
-        """Further metrics read off each sample's n-best hypotheses (best first), added to `score`'s:
-        by default none. A task that reranks or filters the n-best (text-to-SQL's execution-guided
-        decoding: the first candidate that runs) reports the metrics of its choice here."""
-        return {}
 
     def save_examples(self, model, samples: Sequence[dict], nbest: Sequence[Sequence[Hypothesis]],
                       directory: Path) -> list[Path]:

@@ -131,7 +131,8 @@ class KeyboardTask(TextToTextTask):
                 "word_acc": 100.0 * words.hits / max(reference_words, 1),
                 "sentence_acc": metrics.sequence_accuracy(hypotheses, references)}
 
-    def score(self, hypotheses: Sequence[str], references: Sequence[str], samples: Sequence[dict]) -> dict[str, float]:
+    def evaluate(self, hypotheses: Sequence[str], references: Sequence[str], samples: Sequence[dict],
+                 nbest: Sequence = ()) -> dict[str, float]:
         """The model's metrics, the identity baseline's ("identity_*": the input as output), the
         relative WER reduction and the false-correction rate: the percentage of already-correct
         inputs that the model changed."""

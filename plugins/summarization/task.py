@@ -9,7 +9,7 @@ Documents longer than `max_source_tokens` whitespace tokens are truncated (See e
 CNN/DailyMail articles to 400), and each split logs how many were. Empty documents or summaries
 are skipped and counted.
 
-A decoded split is scored by `score`, which also sees the samples: beside the model's ROUGE
+A decoded split is scored by `evaluate`, which also sees the samples: beside the model's ROUGE
 it reports the Lead-3 baseline's ROUGE on the same documents and how abstractive the outputs
 are (novel n-gram rates); `metrics` alone is ROUGE of texts. Both ROUGE-L flavours are reported:
 `rougeL` over each text as one sequence, `rougeLsum` sentence by sentence (what pyrouge-based
@@ -103,7 +103,8 @@ class SummarizationTask(TextToTextTask):
         (summary-level: union-LCS over sentences): F1 x 100."""
         return metrics.rouge(list(map(sentence_lines, hypotheses)), list(map(sentence_lines, references)))
 
-    def score(self, hypotheses: Sequence[str], references: Sequence[str], samples: Sequence[dict]) -> dict[str, float]:
+    def evaluate(self, hypotheses: Sequence[str], references: Sequence[str], samples: Sequence[dict],
+                 nbest: Sequence = ()) -> dict[str, float]:
         """ROUGE, lead3_rouge1/2/L/Lsum (the Lead-3 baseline on the same documents), novel_{1,2,3}gram
         (percent of output n-grams absent from the document) and ref_novel_3gram (the same for
         the references: how abstractive the data itself is)."""

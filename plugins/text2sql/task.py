@@ -194,15 +194,16 @@ class Text2SQLTask(TextToTextTask):
         matches = [exact_match(h, r) for h, r in zip(hypotheses, references)]
         return {"exact_match": 100.0 * sum(matches) / max(len(matches), 1)}
 
-    def score(self, hypotheses: Sequence[str], references: Sequence[str], samples: Sequence[dict]) -> dict[str, float]:
+    def evaluate(self, hypotheses: Sequence[str], references: Sequence[str], samples: Sequence[dict],
+                 nbest: Sequence[Sequence[Hypothesis]] = ()) -> dict[str, float]:
+        """Execution accuracy, valid SQL and exact match of the best outputs and, with the n-best
+        lists, of execution-guided decoding over them (suffix _eg)."""
         results = [self.run(sample, sql) for sql, sample in zip(hypotheses, samples)]
-        return self._scores(hypotheses, results, samples, "")
-
-    def score_nbest(self, nbest: Sequence[Sequence[Hypothesis]], references: Sequence[str],
-                    samples: Sequence[dict]) -> dict[str, float]:
-        """The metrics of execution-guided decoding over each sample's n-best list (suffix _eg)."""
-        chosen = [self.guided(hypotheses, sample) for hypotheses, sample in zip(nbest, samples)]
-        return self._scores([sql for sql, _ in chosen], [result for _, result in chosen], samples, "_eg")
+        scores = self._scores(hypotheses, results, samples, "")
+        if nbest:
+            chosen = [self.guided(hypotheses, sample) for hypotheses, sample in zip(nbest, samples)]
+            scores.update(self._scores([sql for sql, _ in chosen], [result for _, result in chosen], samples, "_eg"))
+        return scores
 
     def _scores(self, hypotheses, results, samples, suffix: str) -> dict[str, float]:
         correct, gold_errors = 0, 0

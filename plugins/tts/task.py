@@ -182,9 +182,6 @@ class TTSTask(TaskPlugin):
     def postprocess(self, tokens: Sequence[int], sample: dict) -> str:
         return ""  # the output is audio: see write_output and save_examples
 
-    def metrics(self, hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, float]:
-        return {}  # everything is read off the frames, in score_nbest
-
     def vocoder(self, n_iter: int) -> MelInverter:
         if n_iter not in self._vocoders:
             self._vocoders[n_iter] = MelInverter(self.mel_config, n_iter)
@@ -205,8 +202,9 @@ class TTSTask(TaskPlugin):
                                              self._resynthesized_mcd(mean, reference))
         return self._bounds[sample["audio"]]
 
-    def score_nbest(self, nbest: Sequence[Sequence[Hypothesis]], references: Sequence[str],
-                    samples: Sequence[dict]) -> dict[str, float]:
+    def evaluate(self, hypotheses: Sequence[str], references: Sequence[str], samples: Sequence[dict],
+                 nbest: Sequence[Sequence[Hypothesis]] = ()) -> dict[str, float]:
+        """Everything is read off the best hypothesis' frames (the text outputs are empty)."""
         rows = []
         for hypotheses, sample in zip(nbest, samples):
             best, reference = hypotheses[0], self.log_mel(sample)

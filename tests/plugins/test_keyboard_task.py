@@ -131,7 +131,7 @@ def test_training_samples_are_fragments_in_their_share():
 def test_score_reports_the_identity_baseline_and_false_corrections():
     task = KeyboardTask()
     samples = [{"source": "teh cat sat", "target": "the cat sat"}, {"source": "hello world", "target": "hello world"}]
-    scores = task.score(["the cat sat", "hello word"], [s["target"] for s in samples], samples)
+    scores = task.evaluate(["the cat sat", "hello word"], [s["target"] for s in samples], samples)
     assert scores["wer"] == pytest.approx(100 * 1 / 5) and scores["word_acc"] == pytest.approx(80)
     assert scores["sentence_acc"] == pytest.approx(50) and scores["cer"] == pytest.approx(100 * 1 / 22)
     assert scores["identity_wer"] == pytest.approx(100 * 1 / 5)

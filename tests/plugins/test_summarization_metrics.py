@@ -72,7 +72,7 @@ def test_task_score_reports_lead_3_of_the_same_documents_and_novelty():
     task = SummarizationTask()
     document = "Background one . Background two . Background three . Velora bought Kamitu for 40 dollars ."
     samples = [{"source": document, "target": "Velora buys Kamitu .", "document": document}]
-    scores = task.score(["Velora bought Kamitu ."], ["Velora buys Kamitu ."], samples)
+    scores = task.evaluate(["Velora bought Kamitu ."], ["Velora buys Kamitu ."], samples)
     assert scores["rouge1"] == pytest.approx(100 * 2 / 3)  # "bought" and "buys" have different stems
     lead_expected = metrics.rouge(["Background one . Background two . Background three ."], ["Velora buys Kamitu ."])
     assert scores["lead3_rougeL"] == pytest.approx(lead_expected["rougeL"]) == 0.0

@@ -73,10 +73,11 @@ def test_execution_guided_choice_and_scores(task, tmp_path):
     right = Hypothesis(ids_of(task, "SELECT name FROM departments", gold), -0.3, -0.3)
     assert task.guided([broken, right], gold)[0] == "SELECT name FROM departments"
     assert task.guided([broken], gold)[0] == "SELECT name FROM"  # none runs: the best one
-    plain = task.score(["SELECT name FROM", "SELECT name FROM departments"], [gold["sql"]] * 2, [gold, gold])
+    best = ["SELECT name FROM", "SELECT name FROM departments"]
+    plain = task.evaluate(best, [gold["sql"]] * 2, [gold, gold])
     assert plain == {"exec_acc": 50.0, "valid_sql": 50.0, "exact_match": 50.0}
-    guided = task.score_nbest([[broken, right], [wrong, right]], [gold["sql"]] * 2, [gold, gold])
-    assert guided == {"exec_acc_eg": 50.0, "valid_sql_eg": 100.0, "exact_match_eg": 50.0}
+    guided = task.evaluate(best, [gold["sql"]] * 2, [gold, gold], [[broken, right], [wrong, right]])
+    assert guided == {**plain, "exec_acc_eg": 50.0, "valid_sql_eg": 100.0, "exact_match_eg": 50.0}
 
 
 def test_guided_nonempty_skips_empty_results(task, tmp_path):
