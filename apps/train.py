@@ -49,7 +49,7 @@ def train(cfg: DictConfig) -> float | None:
         task.load_state_dict(resumed["hyper_parameters"]["task_state"])
     else:
         datamodule.fit_task()
-    module = Seq2SeqModule(resolved, task.state_dict())
+    module = Seq2SeqModule(resolved, task.state_dict(), task)
     if resumed:
         check_weights(module, resumed["state_dict"], cfg.ckpt_path)
         del resumed  # Lightning reads the file again to restore the optimizer and loops

@@ -39,12 +39,16 @@ def gather_objects(items: list) -> list:
 
 
 class Seq2SeqModule(pl.LightningModule):
-    def __init__(self, config: dict, task_state: dict):
+    def __init__(self, config: dict, task_state: dict, task: TaskPlugin | None = None):
+        """`task`: the fitted task the data module holds, shared rather than built again from
+        `config` and `task_state` (what a checkpoint holds: loading one builds it from those)."""
         super().__init__()
-        self.save_hyperparameters()
+        self.save_hyperparameters(ignore=["task"])
         self.config = OmegaConf.create(config)
-        self.task: TaskPlugin = instantiate(self.config.task)
-        self.task.load_state_dict(task_state)
+        if task is None:
+            task = instantiate(self.config.task)
+            task.load_state_dict(task_state)
+        self.task: TaskPlugin = task
         check_head(self.task, self.config.head.name)
         self.model = build_model(self.config.model, self.config.head, self.task.frontend_args(),
                                  self.task.target_vocab_size)
