@@ -74,3 +74,16 @@ def test_wrong_init_options_fail_in_one_line(tiny_checkpoint, workdir, overrides
     overrides = [override.format(ckpt=tiny_checkpoint) for override in overrides]
     result = run_cli("apps.train", *TINY, *overrides, f"hydra.run.dir={workdir / 'run'}", cwd=workdir, check=False)
     assert_one_line_error(result, fragment)
+
+
+def test_testing_before_training_scores_the_starting_weights_as_seqcore_eval_does(tiny_checkpoint, workdir):
+    train(workdir, "tuned", "trainer.max_steps=1", f"init_from={tiny_checkpoint}", "test_before_training=true")
+    before = json.loads((workdir / "tuned" / "test_metrics_before_training.json").read_text())
+    run_cli("apps.evaluate", f"ckpt={tiny_checkpoint}", "split=test", f"hydra.run.dir={workdir / 'eval'}", cwd=workdir)
+    evaluated = json.loads((workdir / "eval" / "metrics.json").read_text())
+    assert before["weights"] == str(tiny_checkpoint)
+    assert before["test/bleu"] == pytest.approx(evaluated["bleu"], abs=1e-6)
+    assert before["test/chrf"] == pytest.approx(evaluated["chrf"], abs=1e-6)
+    train(workdir, "fresh", "trainer.max_steps=1", "test_before_training=true")  # no init_from: fresh weights
+    fresh = json.loads((workdir / "fresh" / "test_metrics_before_training.json").read_text())
+    assert fresh["weights"] == "fresh" and fresh["test/chrf"] != pytest.approx(before["test/chrf"])

@@ -8,6 +8,7 @@ import torch
 
 from plugins.asr import ASRTask
 from seqcore.data import build_tokenizer
+from seqcore.errors import DataError
 from seqcore.search.common import Hypothesis
 
 RATE = 16000
@@ -84,3 +85,25 @@ def test_write_output_words_and_segment_ownership(task):
     assert task.write_output(segment, [hypothesis], 1, None)["output"] == "cd"
     no_times = task.write_output({"duration": 2.0}, [Hypothesis(tokens, -1.0, -1.0)], 1, None)
     assert no_times["output"] == "ab cd" and "words" not in no_times
+
+
+def test_held_out_speakers_leave_training_and_alone_make_valid_and_test(tmp_path):
+    entries = []
+    for speaker in ("ann", "bob", "cy"):
+        for k in range(3):
+            soundfile.write(str(tmp_path / f"{speaker}{k}.wav"), _tone(0.2), RATE)
+            entries.append({"audio_filepath": f"{speaker}{k}.wav", "text": f"word {k}", "speaker": speaker})
+    manifest = tmp_path / "all.jsonl"
+    manifest.write_text("".join(json.dumps(entry) + "\n" for entry in entries))
+    other = tmp_path / "other.jsonl"
+    other.write_text("".join(json.dumps(entry) + "\n" for entry in entries[:4]))
+    task = ASRTask(train=str(manifest), valid=str(manifest), test=str(other), held_out_speakers=["bob", "cy"])
+    speakers = {split: [sample["speaker"] for sample in task.load_split(split)] for split in ("train", "valid", "test")}
+    assert speakers == {"train": ["ann"] * 3, "valid": ["bob"] * 3 + ["cy"] * 3,
+                        "test": ["ann"] * 3 + ["bob"]}  # another file is scored whole
+    with pytest.raises(DataError, match=r"held_out_speakers \['dan'\] not among the manifest's speakers"):
+        ASRTask(train=str(manifest), held_out_speakers=["dan"]).load_split("train")
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text(json.dumps({"audio_filepath": "ann0.wav", "text": "word"}) + "\n")
+    with pytest.raises(DataError, match='needs a "speaker" field'):
+        ASRTask(train=str(plain), held_out_speakers=["ann"]).load_split("train")

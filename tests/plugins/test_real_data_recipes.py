@@ -19,6 +19,9 @@ RECIPES = [
     ("text2sql_geoquery", "text2sql_geoquery",
      ["model.dim=32", "model.encoder.ffn_dim=64", "model.decoder.ffn_dim=64", "search.beam_size=2",
       "search.nbest=2", "search.max_len_b=20"], "{d}/dev.jsonl", "exec_acc"),
+    ("asr_fsdd", "speech_fsdd", ["model.dim=32", "model.encoder.layers=1", "head.predictor_dim=32", "head.joiner_dim=32"],
+     "{d}/train.jsonl", "wer"),
+    ("keyboard_spelling", "translation_multi30k", ["model.dim=32"], "{d}/valid.en", "wer"),
 ]
 
 
