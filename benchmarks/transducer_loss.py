@@ -10,8 +10,10 @@ markdown table of, for a `TransducerHead` of the default config (LSTM predictor,
 - joiner: projected frames [B, T, 1, J] + projected predictions [B, 1, U+1, J] -> logits, forward
   with autograd recording (as in training);
 - rnnt_loss forward + backward on those logits (a leaf tensor), with fused log-softmax (what the
-  head uses) and, for comparison, with an explicit log_softmax first;
-- the head's whole loss forward + backward: predictor, projections, joiner and rnnt_loss.
+  head uses on GPU) and with an explicit log_softmax first;
+- seqcore's `transducer_nll` (`seqcore/heads/transducer_loss.py`, what the head uses on CPU) on
+  the same logits;
+- the head's whole loss forward + backward: predictor, projections, joiner and the CPU loss.
 
 Times are the median of `--repeats` runs after one warm-up run, as wall-clock seconds and as
 the process's CPU seconds (all threads; on a shared machine less sensitive to load). Memory is measured as resident
@@ -33,6 +35,7 @@ from torchaudio.functional import rnnt_loss
 
 from seqcore.data import Example, collate_examples
 from seqcore.heads.transducer import BLANK_ID, TransducerHead
+from seqcore.heads.transducer_loss import transducer_nll
 from seqcore.modules.state import EncoderOutput
 
 ENCODER_DIM = 256
@@ -68,6 +71,12 @@ def setup(measurement: str, sizes: argparse.Namespace):
     frame_lengths = encoded.lengths.int()
     fused = measurement == "rnnt_fused"
 
+    if measurement == "seqcore_loss":
+        def loss_step():
+            transducer_nll(logits, targets, frame_lengths, target_lengths, BLANK_ID).sum().backward()
+            logits.grad = None
+        return loss_step
+
     def loss_step():
         inputs = logits if fused else logits.log_softmax(-1)
         rnnt_loss(inputs, targets, frame_lengths, target_lengths, blank=BLANK_ID, reduction="sum",
@@ -95,7 +104,8 @@ MEASUREMENTS = {
     "joiner": "joiner forward -> logits",
     "rnnt_fused": "rnnt_loss fwd+bwd, fused log-softmax (head)",
     "rnnt_unfused": "rnnt_loss fwd+bwd, explicit log_softmax",
-    "head": "head loss fwd+bwd (predictor + joiner + rnnt_loss)",
+    "seqcore_loss": "seqcore transducer_nll fwd+bwd (vectorized alphas, the head's on CPU)",
+    "head": "head loss fwd+bwd on CPU (predictor + joiner + transducer_nll)",
 }
 
 

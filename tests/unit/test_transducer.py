@@ -4,9 +4,11 @@ import math
 
 import pytest
 import torch
+from torchaudio.functional import rnnt_loss
 
 from seqcore.data import Example, collate_examples
 from seqcore.heads.transducer import BLANK_ID, TransducerHead
+from seqcore.heads.transducer_loss import transducer_nll
 from seqcore.modules.state import EncoderOutput
 from seqcore.search.transducer import transducer_beam_search, transducer_greedy_search
 
@@ -68,6 +70,22 @@ def test_loss_and_gradients_match_the_forward_algorithm(predictor):
     assert logs["target_tokens"] == 4 and torch.equal(logs["nll"], loss.detach())
     for got, expected in zip(torch.autograd.grad(loss, inputs), torch.autograd.grad(reference, inputs)):
         assert torch.allclose(got, expected, atol=1e-5, rtol=1e-4), (got - expected).abs().max()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_vectorized_cpu_loss_matches_torchaudio_values_and_gradients(seed):
+    generator = torch.Generator().manual_seed(seed)
+    frame_lengths, target_lengths = torch.tensor([37, 12, 25, 1]), torch.tensor([9, 12, 0, 1])
+    logits = (4 * torch.randn(4, 37, 13, 30, generator=generator)).requires_grad_(True)
+    targets = torch.randint(1, 30, (4, 12), generator=generator)
+    ours = transducer_nll(logits, targets, frame_lengths, target_lengths, BLANK_ID)
+    reference = rnnt_loss(logits, targets.int(), frame_lengths.int(), target_lengths.int(), blank=BLANK_ID,
+                          reduction="none")
+    torch.testing.assert_close(ours, reference, atol=1e-4, rtol=1e-5)
+    weights = torch.rand(4, generator=generator)  # a gradient other than ones
+    got, = torch.autograd.grad((ours * weights).sum(), logits)
+    expected, = torch.autograd.grad((reference * weights).sum(), logits)
+    torch.testing.assert_close(got, expected, atol=1e-5, rtol=1e-4)
 
 
 @pytest.mark.parametrize("predictor", ["lstm", "stateless"])
