@@ -11,7 +11,8 @@ and the strided stem does the same reduction for about a fifth of that. The chan
 of each column are projected to `dim`. The number of output frames of an image is an exact
 function of its width (`output_lengths`), so CTC and transducer losses see the right lengths, and
 columns beyond an image's width are zeroed after every block, so an image's features do not
-depend on what it is batched with (in eval mode).
+depend on what it is batched with (in eval mode). `augment` distorts training lines as real
+scans differ (`scan_augment.py`: slant, height, baseline, ink, noise).
 """
 from __future__ import annotations
 
@@ -20,14 +21,17 @@ from typing import Sequence
 import torch
 from torch import nn
 
+from seqcore.modules.scan_augment import ScanAugment
+
 
 class ImageFrontend(nn.Module):
     """[B, W, H] pixel columns and widths [B] -> features [B, W', dim] and mask [B, W']."""
 
     def __init__(self, height: int, dim: int = 256, channels: Sequence[int] = (32, 64, 128, 128),
                  height_pools: Sequence[int] = (2, 2, 2, 2), width_pools: Sequence[int] = (2, 2, 1, 1),
-                 dropout: float = 0.1):
+                 dropout: float = 0.1, augment: dict | None = None):
         super().__init__()
+        self.augment = ScanAugment(**dict(augment or {}))
         if not len(channels) == len(height_pools) == len(width_pools):
             raise ValueError(f"model.frontend: channels, height_pools and width_pools need one entry per block, "
                              f"got {len(channels)}, {len(height_pools)}, {len(width_pools)}")
@@ -64,7 +68,7 @@ class ImageFrontend(nn.Module):
     def forward(self, columns: torch.Tensor, widths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         if columns.shape[-1] != self.height:
             raise ValueError(f"image frontend built for {self.height} px high lines got {columns.shape[-1]} px")
-        x = columns.transpose(1, 2)[:, None]  # [B, 1, H, W]
+        x = self.augment(columns.transpose(1, 2)[:, None], widths)  # [B, 1, H, W]
         lengths = widths
         for index, block in enumerate(self.blocks):
             x = block(x)
