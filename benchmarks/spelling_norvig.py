@@ -6,7 +6,8 @@ The model was trained on `--corpus` (experiment=keyboard_spelling); Norvig's cor
 (`plugins.keyboard.norvig`) counts that corpus' words in this run. Both correct the
 `misspelled<TAB>correct` pairs whose correct word is in the corpus (a corrector cannot know a
 word it never saw: the table gives that coverage) and are scored on the exact lower-case word.
-Both then read the clean sentences of `--sentences` (already correct: any change is a false
+A third row lets the model's beam propose `--beam` outputs and takes the first whose words the
+training corpus has (`known_words_first`, with the lexicon the checkpoint keeps). Both then read the clean sentences of `--sentences` (already correct: any change is a false
 correction, the price a user pays on text that needed none). Prints a markdown table.
 """
 from __future__ import annotations
@@ -14,13 +15,16 @@ from __future__ import annotations
 import argparse
 import platform
 import time
+from functools import partial
 
 import torch
 
 from plugins.keyboard.decoding import decode_texts
+from plugins.keyboard.task import known_words_first
 from plugins.keyboard.formats import read_clean_text, read_pairs
 from plugins.keyboard.norvig import NorvigCorrector
 from seqcore.checkpoint import load_module
+from seqcore.search import beam_search
 
 
 def accuracy(outputs: list[str], pairs: list[tuple[str, str]]) -> float:
@@ -44,6 +48,7 @@ def main() -> None:
     parser.add_argument("--pairs", required=True, help="misspelled<TAB>correct TSV")
     parser.add_argument("--sentences", required=True, help="clean sentences: changes are false corrections")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--beam", type=int, default=8, help="n-best size of the lexicon-checked row")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     module = load_module(args.ckpt)
@@ -57,6 +62,10 @@ def main() -> None:
           f"the correct word in the corpus (coverage {100.0 * len(covered) / len(pairs):.1f}%); "
           f"{len(sentences)} clean sentences\n")
     model_words, model_ms = timed(lambda texts: [best for best, *_ in decode_texts(module, texts)], typos)
+    beam = partial(beam_search, beam_size=args.beam, nbest=args.beam, max_len_a=1.1, max_len_b=10)
+    lexicon = {word.lower() for word in module.task.lexicon}  # the training corpus' words, kept in the checkpoint
+    lexicon_words, lexicon_ms = timed(lambda texts: [known_words_first(nbest, lexicon)
+                                                     for nbest in decode_texts(module, texts, search=beam)], typos)
     norvig_words, norvig_ms = timed(lambda texts: [norvig.correct(text) for text in texts], typos)
     model_sentences, _ = timed(lambda texts: [best for best, *_ in decode_texts(module, texts)], sentences)
     norvig_sentences, _ = timed(lambda texts: [norvig.correct_text(text) for text in texts], sentences)
@@ -69,6 +78,8 @@ def main() -> None:
           f"{accuracy(model_words, covered):.1f}% | {model_ms:.2f} | {changed(model_sentences, sentences):.1f}% |")
     misses = [(typo, correct, output) for (typo, correct), output in zip(covered, model_words)
               if output.strip().lower() != correct]
+    print(f"| seqcore keyboard model, beam {args.beam}, first n-best output of corpus words | "
+          f"{accuracy(lexicon_words, covered):.1f}% | {lexicon_ms:.2f} | - |")
     print(f"\nmodel misses ({len(misses)}): " + ", ".join(f"{t}->{o!r} ({c})" for t, c, o in misses[:40]))
 
 

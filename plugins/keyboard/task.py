@@ -158,6 +158,17 @@ class KeyboardTask(TextToTextTask):
         self.lexicon = dict(state.get("lexicon", {}))
 
 
+def known_words_first(outputs: Sequence[str], lexicon: set[str]) -> str:
+    """The first of `outputs` (an n-best list, best first) whose words, without the punctuation
+    around them and in lower case, are all in `lexicon`; the best output when none is. A word
+    corrector that may only answer with words it knows, as Norvig's does."""
+    for output in outputs:
+        words = [word.strip(string.punctuation).lower() for word in output.split()]
+        if words and all(word in lexicon for word in words if word):
+            return output
+    return outputs[0]
+
+
 def fragment_pair(text: str, rates: NoiseRates, rng: random.Random, longest: int = 3,
                   tries: int = 20) -> tuple[str, str] | None:
     """(typed, clean) for 1 to `longest` consecutive words of `text` without the punctuation around

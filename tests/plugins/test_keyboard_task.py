@@ -10,7 +10,7 @@ from plugins.keyboard.corpus import generate_corpus
 from plugins.keyboard.corpus.grammar import article, gerund, plural, regular_past, third_person
 from plugins.keyboard.formats import read_clean_text, read_pairs
 from plugins.keyboard.noise import NoiseRates
-from plugins.keyboard.task import COMPLETION_MARK, KeyboardTask, completion_pair, fragment_pair
+from plugins.keyboard.task import COMPLETION_MARK, KeyboardTask, completion_pair, fragment_pair, known_words_first
 from seqcore.errors import ConfigError, DataError
 from seqcore.lightning import AugmentedExamples, TaskDataModule
 
@@ -149,3 +149,10 @@ def test_read_inputs_text_and_jsonl(tmp_path):
     manifest.write_text(json.dumps({"id": "a", "text": "teh"}) + "\n{broken\n")
     items = list(KeyboardTask().read_inputs(str(manifest)))
     assert items[0]["source"] == "teh" and items[0]["id"] == "a" and "invalid JSON" in items[1]["error"]
+
+
+def test_known_words_first_takes_the_best_output_made_of_known_words():
+    lexicon = {"a", "low", "allow", "the", "cat"}
+    assert known_words_first(["alow", "A low", "allow"], lexicon) == "A low"  # case and punctuation aside
+    assert known_words_first(["alow", "allow."], lexicon) == "allow."
+    assert known_words_first(["alow", "alw"], lexicon) == "alow"  # none known: the best one
