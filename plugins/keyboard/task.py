@@ -187,7 +187,7 @@ def fragment_pair(text: str, rates: NoiseRates, rng: random.Random, longest: int
     always_noisy = replace(rates, clean_fraction=0.0)
     for _ in range(tries):  # a short fragment often comes through a draw of per-letter rates unchanged
         typed = corrupt(fragment, always_noisy, rng)
-        if typed != fragment:
+        if typed != fragment and typed.strip():  # an omitted "a" leaves nothing to attend to (a NaN loss)
             return typed, fragment
     return fragment, fragment
 

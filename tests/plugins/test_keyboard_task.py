@@ -112,6 +112,8 @@ def test_fragments_are_runs_of_the_sentences_words_typed_with_an_error():
     runs = {" ".join(words[i:i + n]).strip(".,") for n in (1, 2, 3) for i in range(len(words) - n + 1)}
     pairs = [fragment_pair(sentence, NoiseRates(clean_fraction=0.25), rng) for _ in range(400)]
     assert all(clean in runs for _, clean in pairs)  # consecutive words, no punctuation around them
+    one_letter = [fragment_pair("a", NoiseRates(clean_fraction=0.0, omission=0.5), rng) for _ in range(200)]
+    assert all(typed.strip() for typed, _ in one_letter)  # never an empty input, even when the letter is omitted
     unchanged = sum(typed == clean for typed, clean in pairs) / len(pairs)
     assert 0.15 < unchanged < 0.35  # the clean fraction, the rest carry at least one error
     assert {len(clean.split()) for _, clean in pairs} == {1, 2, 3}
