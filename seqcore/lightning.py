@@ -175,11 +175,14 @@ class TaskDataModule(pl.LightningDataModule):
         """Encoded examples; over-long ones are dropped from training and truncated elsewhere."""
         if split in self._examples:
             return self._examples[split]
-        training, examples, dropped, truncated = split == "train", [], 0, 0
+        training, examples, dropped, truncated, empty = split == "train", [], 0, 0, 0
         for index, sample in enumerate(self.samples(split)):
             if training and self.task.augments_training:  # epoch 0's version; others come on the fly
                 sample = self.task.training_sample(sample, 0, index)
             source, target = self.task.encode_source(sample), self.task.encode_target(sample)
+            if training and len(source) == 0:  # nothing to attend to: its loss would be NaN, and spread
+                empty += 1
+                continue
             too_long = len(source) > self.max_source_length or len(target) > self.max_target_length
             if too_long and training:
                 dropped += 1
@@ -193,6 +196,8 @@ class TaskDataModule(pl.LightningDataModule):
                         "data.max_target_length=%d", split, dropped, self.max_source_length, self.max_target_length)
         if truncated:
             log.warning("%s: truncated %d over-long examples", split, truncated)
+        if empty:
+            log.warning("%s: dropped %d examples with an empty source", split, empty)
         if not examples:
             where = getattr(self.task, "paths", {}).get(split) or "the embedded data"
             raise DataError(f"the {split} split ({where}) has no examples" +
@@ -257,5 +262,8 @@ class AugmentedExamples(Dataset):
         sample = self.task.training_sample(original, self.epoch, example.id)
         if sample is original:  # a sample the task leaves as it is (e.g. a given pair): its encoding stands
             return example
-        return Example(example.id, self.task.encode_source(sample)[: self.max_source_length],
-                       self.task.encode_target(sample)[: self.max_target_length], self.task.encode_extras(sample))
+        source = self.task.encode_source(sample)[: self.max_source_length]
+        if len(source) == 0:  # an augmentation that left nothing (see TaskDataModule.examples): epoch 0's stands
+            return example
+        return Example(example.id, source, self.task.encode_target(sample)[: self.max_target_length],
+                       self.task.encode_extras(sample))

@@ -158,3 +158,28 @@ def test_known_words_first_takes_the_best_output_made_of_known_words():
     assert known_words_first(["alow", "A low", "allow"], lexicon) == "A low"  # case and punctuation aside
     assert known_words_first(["alow", "allow."], lexicon) == "allow."
     assert known_words_first(["alow", "alw"], lexicon) == "alow"  # none known: the best one
+
+
+def test_training_never_sees_an_empty_source(tmp_path, caplog):
+    """An example whose input is empty (here a clean-text line of one omitted letter) has nothing to
+    attend to: training drops it, counted, and an epoch that would empty another input keeps its first one."""
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("\ta\nhelo\thello\nteh cat\tthe cat\n")
+    task = KeyboardTask(train=str(pairs))
+    datamodule = TaskDataModule(task)
+    datamodule.fit_task()
+    with caplog.at_level(logging.WARNING):
+        examples = datamodule.examples("train")
+    assert [task.target_tokenizer.decode(e.target.tolist()) for e in examples] == ["hello", "the cat"]
+    assert "train: dropped 1 examples with an empty source" in caplog.text
+
+    class Emptying(KeyboardTask):
+        def training_sample(self, sample, epoch, index):
+            return {"source": "", "target": sample["target"]} if epoch else sample
+
+    task = Emptying(embedded_sizes=SMALL)
+    datamodule = TaskDataModule(task)
+    datamodule.fit_task()
+    dataset = AugmentedExamples(task, datamodule.samples("train"), datamodule.examples("train"), 256, 256)
+    dataset.set_epoch(3)
+    assert all(len(dataset[i].source) > 0 for i in range(len(dataset)))
