@@ -11,9 +11,10 @@ add every plugin's `config_dir` to Hydra's search path, so `task=<name>` just wo
 from __future__ import annotations
 
 import inspect
+from functools import lru_cache
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, ClassVar, Iterator, Sequence
+from typing import Any, Callable, ClassVar, Iterator, Sequence
 
 import torch
 
@@ -154,6 +155,36 @@ class TaskPlugin:
         plugin's module (third-party packages ship one); None when absent (built-ins use conf/)."""
         directory = Path(inspect.getfile(cls)).parent / "conf"
         return str(directory) if directory.is_dir() else None
+
+
+def embedded_corpus(generate: Callable[..., dict], seed: int, sizes: dict | None, **options) -> dict:
+    """`generate(seed, sizes or None, **options)`: a task's embedded corpus (split -> items), made
+    once per process for those arguments, whichever split asks first (the data module, seqcore-eval
+    and the kit load splits repeatedly; generating is seconds of work)."""
+    return _generated(generate, seed, tuple(sorted((sizes or {}).items())), tuple(sorted(options.items())))
+
+
+@lru_cache(maxsize=8)
+def _generated(generate: Callable[..., dict], seed: int, sizes: tuple, options: tuple) -> dict:
+    return generate(seed, dict(sizes) or None, **dict(options))
+
+
+class TokenOutputs:
+    """Mixin of a task whose outputs are tokens of one tokenizer (`self.tokenizer`, built by `fit`)
+    of the samples' "target" text: target ids, the output layer's size and an output's text come from it. (A task of frames, TTS,
+    defines `target_vocab_size` as its frame size and writes files instead.)"""
+
+    tokenizer: Any
+
+    def encode_target(self, sample: dict) -> torch.Tensor:
+        return torch.tensor(self.tokenizer.encode(sample["target"]), dtype=torch.long)
+
+    @property
+    def target_vocab_size(self) -> int:
+        return self.tokenizer.vocab_size
+
+    def postprocess(self, tokens: Sequence[int], sample: dict) -> str:
+        return self.tokenizer.decode(tokens)
 
 
 def discover_plugins() -> dict[str, Any]:

@@ -36,7 +36,7 @@ from seqcore.audio import LogMel, MelConfig, read_audio
 from seqcore.data import build_tokenizer, tokenizer_from_state_dict
 from seqcore.errors import ConfigError, DataError
 from seqcore.inputs import list_input_files
-from seqcore.plugins import TaskPlugin
+from seqcore.plugins import TaskPlugin, TokenOutputs
 from seqcore.search.common import Hypothesis
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ DEFAULT_FEATURES = {"sample_rate": 16000, "n_fft": 400, "win_length": 400, "hop_
 DEFAULT_LONG_AUDIO = {"max_seconds": 20.0, "overlap_seconds": 3.0, "split": "fixed"}
 
 
-class ASRTask(TaskPlugin):
+class ASRTask(TokenOutputs, TaskPlugin):
     name = "asr"
     supported_heads = ("transducer", "ctc", "hybrid", "attention")
     main_metric = "wer"
@@ -123,9 +123,6 @@ class ASRTask(TaskPlugin):
         """Log-mel frames [frames, n_mels] of the sample's audio."""
         return self.log_mel(self.waveform(sample))
 
-    def encode_target(self, sample: dict) -> torch.Tensor:
-        return torch.tensor(self.tokenizer.encode(sample["target"]), dtype=torch.long)
-
     def fit(self, train_samples: Sequence[dict]) -> None:
         """The tokenizer of the training transcripts and the global feature mean/std (over the
         frames of up to `stats_utterances` training utterances, evenly spread)."""
@@ -141,14 +138,7 @@ class ASRTask(TaskPlugin):
     def frontend_args(self) -> dict:
         return {"input_dim": self.mel.n_mels, "mean": self.mean, "std": self.std}
 
-    @property
-    def target_vocab_size(self) -> int:
-        return self.tokenizer.vocab_size
-
     # -- outputs ---------------------------------------------------------------------------
-    def postprocess(self, tokens: Sequence[int], sample: dict) -> str:
-        return self.tokenizer.decode(tokens)
-
     def metrics(self, hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, float]:
         scored = [(h, r) for h, r in zip(hypotheses, references) if r.strip()]  # jiwer rejects empty references
         if not scored:

@@ -20,7 +20,6 @@ import random
 import string
 from collections import Counter
 from dataclasses import replace
-from functools import lru_cache
 from typing import Iterator, Sequence
 
 import jiwer
@@ -33,16 +32,12 @@ from seqcore import metrics
 from seqcore.data import build_tokenizer
 from seqcore.errors import ConfigError, DataError
 from seqcore.inputs import read_text_items
+from seqcore.plugins import embedded_corpus
 from seqcore.text_task import TextToTextTask
 
 COMPLETION_MARK = "\x1f"  # ends an input whose last word is a prefix to complete (ASCII unit separator)
 # always in the vocabulary, so that noise (case errors) and typed input never meet unknown letters
 ALPHABET = string.ascii_letters + string.digits + string.punctuation + " " + COMPLETION_MARK
-
-
-@lru_cache(maxsize=2)
-def _embedded_corpus(seed: int, sizes: tuple) -> dict:
-    return generate_corpus(seed, dict(sizes) or None)
 
 
 def word_counts(texts: Sequence[str]) -> Counter:
@@ -86,8 +81,7 @@ class KeyboardTask(TextToTextTask):
         if path is not None and path.endswith(".tsv"):
             return [{"source": noisy, "target": clean} for noisy, clean in read_pairs(path)]
         if path is None:
-            key = tuple(sorted((self.embedded_sizes or {}).items()))
-            texts = _embedded_corpus(self.embedded_seed, key)[split]
+            texts = embedded_corpus(generate_corpus, self.embedded_seed, self.embedded_sizes)[split]
         else:
             texts = read_clean_text(path)
         if split == "train":

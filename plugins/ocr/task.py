@@ -28,13 +28,13 @@ from seqcore import metrics
 from seqcore.data import UNK_ID, build_tokenizer, tokenizer_from_state_dict
 from seqcore.errors import ConfigError, DataError
 from seqcore.inputs import list_input_files, read_text_items
-from seqcore.plugins import TaskPlugin
+from seqcore.plugins import TaskPlugin, TokenOutputs
 from seqcore.search.common import Hypothesis
 
 log = logging.getLogger(__name__)
 
 
-class OCRTask(TaskPlugin):
+class OCRTask(TokenOutputs, TaskPlugin):
     name = "ocr"
     supported_heads = ("hybrid", "attention", "ctc", "transducer")
     main_metric = "cer"
@@ -127,20 +127,10 @@ class OCRTask(TaskPlugin):
                         self.max_width, self.height)
         return to_columns(pixels)
 
-    def encode_target(self, sample: dict) -> torch.Tensor:
-        return torch.tensor(self.tokenizer.encode(sample["target"]), dtype=torch.long)
-
     def frontend_args(self) -> dict:
         return {"height": self.height}
 
-    @property
-    def target_vocab_size(self) -> int:
-        return self.tokenizer.vocab_size
-
     # -- outputs ---------------------------------------------------------------------------
-    def postprocess(self, tokens: Sequence[int], sample: dict) -> str:
-        return self.tokenizer.decode(tokens)
-
     def metrics(self, hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, float]:
         return {"cer": metrics.cer(hypotheses, references), "wer": metrics.wer(hypotheses, references)}
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import random
-from functools import lru_cache
 from typing import Iterator, Sequence
 
 import torch
@@ -23,7 +22,7 @@ from seqcore.data.vocab import SPECIAL_TOKENS
 from seqcore.errors import ConfigError, DataError
 from seqcore.heads.pointer_network import FIRST_POSITION_ID
 from seqcore.inputs import read_text_items
-from seqcore.plugins import TaskPlugin
+from seqcore.plugins import TaskPlugin, embedded_corpus
 
 DEFAULT_SIZES = {"train": 50000, "valid": 500, "test": 1000}
 
@@ -50,12 +49,6 @@ def generate_corpus(seed: int, sizes: dict[str, int], min_length: int, max_lengt
                                 "target": ascending_positions(hundredths)})
         corpus[split] = samples
     return corpus
-
-
-@lru_cache(maxsize=2)
-def _embedded_corpus(seed: int, sizes: tuple, min_length: int, max_length: int) -> dict:
-    """Generated once per process, whichever split asks first."""
-    return generate_corpus(seed, dict(sizes), min_length, max_length)
 
 
 def ascending_positions(values: Sequence[float]) -> list[int]:
@@ -94,7 +87,8 @@ class SortingTask(TaskPlugin):
             # blank lines are skipped; a line that cannot be read (invalid UTF-8, not numbers) is an error
             return [self._with_target(sample) for sample in self.read_inputs(path)
                     if sample["source"] or "error" in sample]
-        corpus = _embedded_corpus(self.seed, tuple(sorted(self.sizes.items())), self.min_length, self.max_length)
+        corpus = embedded_corpus(generate_corpus, self.seed, self.sizes, min_length=self.min_length,
+                                 max_length=self.max_length)
         return [dict(sample) for sample in corpus[split]]
 
     @staticmethod

@@ -18,7 +18,6 @@ papers call ROUGE-L), with sentences split by `lead.split_sentences` in outputs 
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -29,16 +28,11 @@ from plugins.summarization.synthetic import generate_corpus
 from seqcore import metrics
 from seqcore.errors import ConfigError, DataError
 from seqcore.inputs import list_input_files, read_text_items
+from seqcore.plugins import embedded_corpus
 from seqcore.text_task import TextToTextTask
 
 log = logging.getLogger(__name__)
 BATCH_FILE_SUFFIXES = (".txt", ".story")
-
-
-@lru_cache(maxsize=2)
-def _embedded_corpus(seed: int, sizes: tuple) -> dict:
-    """Generated once per process, whichever split asks first."""
-    return generate_corpus(seed, dict(sizes) or None)
 
 
 class SummarizationTask(TextToTextTask):
@@ -61,7 +55,7 @@ class SummarizationTask(TextToTextTask):
     def load_split(self, split: str) -> list[dict]:
         path = self.split_path(split)
         if path is None:
-            corpus = _embedded_corpus(self.embedded_seed, tuple(sorted((self.embedded_sizes or {}).items())))
+            corpus = embedded_corpus(generate_corpus, self.embedded_seed, self.embedded_sizes)
             raw = [{"document": d, "summary": s} for d, s in corpus[split]]
         elif isinstance(path, str) and path.endswith(".jsonl"):
             raw = read_jsonl_documents(path)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import lru_cache
 from typing import Iterator, Sequence
 
 from plugins.textio import read_jsonl, read_lines
@@ -16,16 +15,11 @@ from plugins.translation.synthetic import generate_corpus
 from seqcore import metrics
 from seqcore.errors import ConfigError, DataError
 from seqcore.inputs import read_text_items
+from seqcore.plugins import embedded_corpus
 from seqcore.text_task import TextToTextTask
 
 log = logging.getLogger(__name__)
 SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,!?;:%)\]}])")
-
-
-@lru_cache(maxsize=2)
-def _embedded_corpus(seed: int, sizes: tuple) -> dict:
-    """Generated once per process, whichever split asks first."""
-    return generate_corpus(seed, dict(sizes) or None)
 
 
 def read_parallel(source_path: str, target_path: str) -> list[dict]:
@@ -73,7 +67,7 @@ class TranslationTask(TextToTextTask):
     def load_split(self, split: str) -> list[dict]:
         path = self.split_path(split)
         if path is None:
-            corpus = _embedded_corpus(self.embedded_seed, tuple(sorted((self.embedded_sizes or {}).items())))
+            corpus = embedded_corpus(generate_corpus, self.embedded_seed, self.embedded_sizes)
             return [{"source": s, "target": t} for s, t in corpus[split]]
         if isinstance(path, str) and path.endswith(".jsonl"):
             return read_jsonl_pairs(path)
