@@ -176,9 +176,7 @@ class TaskDataModule(pl.LightningDataModule):
         if split in self._examples:
             return self._examples[split]
         training, examples, dropped, truncated, empty = split == "train", [], 0, 0, 0
-        for index, sample in enumerate(self.samples(split)):
-            if training and self.task.augments_training:  # epoch 0's version; others come on the fly
-                sample = self.task.training_sample(sample, 0, index)
+        for index, sample in enumerate(self.samples(split)):  # as read: augmented versions come on the fly
             source, target = self.task.encode_source(sample), self.task.encode_target(sample)
             if training and len(source) == 0:  # nothing to attend to: its loss would be NaN, and spread
                 empty += 1
@@ -236,10 +234,13 @@ class TaskDataModule(pl.LightningDataModule):
 class AugmentedExamples(Dataset):
     """The training examples of a task that `augments_training`, re-made every epoch.
 
-    Position i holds epoch 0's encoding of one sample (what the batch sampler's lengths come
-    from); in a later epoch (`set_epoch`, called at each epoch start) it encodes the task's
-    `training_sample` of that epoch instead, truncated to the length limits should it grow.
-    Holds the task and samples only, so dataloader workers can pickle it.
+    Position i holds the encoding of one sample as read, whose lengths size the batches; each
+    epoch (`set_epoch`, called at each epoch start) encodes the task's `training_sample` of that
+    epoch instead, truncated to the length limits should it grow. The batches stay within their
+    budget because an augmentation is about as long as its sample or shorter (typing noise, a
+    fragment): sized by epoch 0's augmentation instead, a batch of short fragments became a batch
+    of as many whole sentences in the next epoch, and memory ran out. Holds the task and samples
+    only, so dataloader workers can pickle it.
     """
 
     def __init__(self, task: TaskPlugin, samples: list[dict], examples: list[Example],
@@ -256,14 +257,12 @@ class AugmentedExamples(Dataset):
 
     def __getitem__(self, position: int) -> Example:
         example = self.examples[position]
-        if self.epoch == 0:
-            return example
         original = self.samples[example.id]
         sample = self.task.training_sample(original, self.epoch, example.id)
         if sample is original:  # a sample the task leaves as it is (e.g. a given pair): its encoding stands
             return example
         source = self.task.encode_source(sample)[: self.max_source_length]
-        if len(source) == 0:  # an augmentation that left nothing (see TaskDataModule.examples): epoch 0's stands
+        if len(source) == 0:  # an augmentation that left nothing (see TaskDataModule.examples): the sample's stands
             return example
         return Example(example.id, source, self.task.encode_target(sample)[: self.max_target_length],
                        self.task.encode_extras(sample))

@@ -183,3 +183,20 @@ def test_training_never_sees_an_empty_source(tmp_path, caplog):
     dataset = AugmentedExamples(task, datamodule.samples("train"), datamodule.examples("train"), 256, 256)
     dataset.set_epoch(3)
     assert all(len(dataset[i].source) > 0 for i in range(len(dataset)))
+
+
+def test_batches_are_sized_by_the_samples_not_by_one_epochs_augmentation():
+    """Sized by epoch 0's fragments, a batch of hundreds of short pieces became as many whole
+    sentences in the next epoch (a real run grew to 19 GB and was killed)."""
+    task = KeyboardTask(embedded_sizes=SMALL, fragment_fraction=1.0, completion_fraction=0.0)
+    datamodule = TaskDataModule(task)
+    datamodule.fit_task()
+    examples = datamodule.examples("train")
+    sentences = [sample["target"] for sample in datamodule.samples("train")]
+    assert [task.source_tokenizer.decode(e.source.tolist()) for e in examples] == sentences
+    dataset = datamodule.train_dataloader().dataset
+    for epoch in (0, 1):
+        dataset.set_epoch(epoch)
+        pieces = [dataset[i] for i in range(len(dataset))]
+        assert all(len(piece.source) <= len(example.source) + 3 for piece, example in zip(pieces, examples))
+        assert sum(len(piece.target) < len(example.target) for piece, example in zip(pieces, examples)) > len(examples) // 2
