@@ -35,4 +35,4 @@ def transducer_nll(logits: torch.Tensor, targets: torch.Tensor, frame_lengths: t
     rows = torch.arange(batch, device=logits.device)
     last_frame, last_position = frame_lengths.long() - 1, target_lengths.long()
     final = torch.stack(alphas, 1)[rows, last_frame, last_position] + blank_log_probs[rows, last_frame, last_position]
-    return -final.to(logits.dtype if logits.is_floating_point() else torch.float32)
+    return -final.float()

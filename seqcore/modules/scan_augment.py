@@ -34,13 +34,13 @@ class ScanAugment(nn.Module):
         if not self.training or not any((self.slant, self.scale, self.shift, self.ink, self.noise)):
             return images
         batch, _, height, width = images.shape
-        uniform = lambda: torch.rand(batch, device=images.device) * 2 - 1  # noqa: E731, one draw per line
+        slant, scale, shift = torch.rand(3, batch, device=images.device) * 2 - 1  # one draw per line, in [-1, 1)
         # affine_grid works in [-1, 1] coordinates: x' = x + s * y * (H / W) is a shear of s pixels per pixel
         theta = torch.zeros(batch, 2, 3, device=images.device)
         theta[:, 0, 0] = 1.0
-        theta[:, 0, 1] = self.slant * uniform() * height / width
-        theta[:, 1, 1] = 1.0 + self.scale * uniform()
-        theta[:, 1, 2] = 2 * self.shift * uniform()
+        theta[:, 0, 1] = self.slant * slant * height / width
+        theta[:, 1, 1] = 1.0 + self.scale * scale
+        theta[:, 1, 2] = 2 * self.shift * shift
         grid = F.affine_grid(theta, list(images.shape), align_corners=False)
         out = F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
         out = out * (1.0 - self.ink * torch.rand(batch, 1, 1, 1, device=images.device))
