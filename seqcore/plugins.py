@@ -171,8 +171,9 @@ def _generated(generate: Callable[..., dict], seed: int, sizes: tuple, options: 
 
 class TokenOutputs:
     """Mixin of a task whose outputs are tokens of one tokenizer (`self.tokenizer`, built by `fit`)
-    of the samples' "target" text: target ids, the output layer's size and an output's text come from it. (A task of frames, TTS,
-    defines `target_vocab_size` as its frame size and writes files instead.)"""
+    of the samples' "target" text: target ids, the output layer's size and an output's text come
+    from it. (A task of frames, TTS, defines `target_vocab_size` as its frame size and writes
+    files instead.)"""
 
     tokenizer: Any
 

@@ -70,7 +70,7 @@ class CopyAttention(nn.Module):
 
         `source` holds "memory" [B, S, memory_dim], its projection "projected" and "mask" [B, S].
         """
-        scores = self._additive(query, source, coverage) if self.v is not None else self._dot(query, source, coverage)
+        scores = (self._additive if self.kind == "additive" else self._dot)(query, source, coverage)
         attention = scores.masked_fill(~source["mask"][:, None], float("-inf")).softmax(-1)
         return attention, attention @ source["memory"]
 

@@ -8,7 +8,7 @@ over u, which a prefix sum of the emissions E[u] = sum_{j<u} emit[t, j] turns in
 The recursion runs in float64 (the prefix sums of log-probabilities grow large), on tensors of
 [B, U+1]; the [B, T, U+1, V] lattice is touched twice, by the log-softmax and a gather.
 -log P(y | x) = -(alpha[T-1, U] + blank[T-1, U]) at each utterance's own lengths. Checked
-against torchaudio's `rnnt_loss` and a sum over every alignment (tests/unit/test_transducer.py);
+against torchaudio's `rnnt_loss` and the forward algorithm written out (tests/unit/test_transducer.py);
 `TransducerHead` uses it on CPU and keeps torchaudio's on GPU.
 """
 from __future__ import annotations

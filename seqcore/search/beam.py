@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import torch
 
-from seqcore.heads.capabilities import Autoregressive, WithCTCBranch, decodes
 from seqcore.data.vocab import BOS_ID, EOS_ID
 from seqcore.errors import ConfigError
+from seqcore.heads.capabilities import Autoregressive, WithCTCBranch, decodes
 from seqcore.modules.state import EncoderOutput
 from seqcore.search.common import (Hypothesis, block_repeated_ngrams, check_coverage_penalty, constrain,
                                   max_lengths)

@@ -10,8 +10,8 @@ from typing import Callable
 
 import torch
 
-from seqcore.heads.capabilities import Autoregressive, decodes
 from seqcore.data.vocab import BOS_ID, EOS_ID
+from seqcore.heads.capabilities import Autoregressive, decodes
 from seqcore.modules.state import EncoderOutput, select_rows
 from seqcore.search.common import Hypothesis, block_repeated_ngrams, constrain, max_lengths
 
