@@ -19,7 +19,7 @@ from typing import Protocol, Sequence, runtime_checkable
 import torch
 
 from seqcore.data import Example
-from seqcore.heads import CTCHead, HybridHead
+from seqcore.heads import CTCHead, HybridHead, TransducerHead
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,8 @@ def ctc_upsample(head) -> int | None:
         return head.upsample
     if isinstance(head, HybridHead) and head.ctc_weight > 0:
         return head.ctc.upsample
+    if isinstance(head, TransducerHead) and head.auxiliary_ctc is not None:
+        return head.auxiliary_ctc.upsample
     return None
 
 

@@ -24,6 +24,8 @@ from torchaudio.functional import rnnt_loss
 
 from seqcore.data.batch import Batch
 from seqcore.data.vocab import PAD_ID
+from seqcore.errors import ConfigError
+from seqcore.heads.ctc import CTCHead
 from seqcore.heads.transducer_loss import transducer_nll
 from seqcore.modules.state import EncoderOutput
 
@@ -82,8 +84,10 @@ class StatelessPredictor(nn.Module):
 class TransducerHead(nn.Module):
     def __init__(self, vocab_size: int, encoder_dim: int, predictor: str = "lstm", predictor_dim: int = 256,
                  predictor_layers: int = 1, joiner_dim: int = 256, context_size: int = 2, clamp: float = -1.0,
-                 dropout: float = 0.1):
+                 dropout: float = 0.1, ctc_weight: float = 0.0):
         super().__init__()
+        if not 0.0 <= ctc_weight < 1.0:
+            raise ConfigError(f"head.ctc_weight={ctc_weight} must be within [0, 1)")
         predictors = {"lstm": lambda: LSTMPredictor(vocab_size, predictor_dim, predictor_layers, dropout),
                       "stateless": lambda: StatelessPredictor(vocab_size, predictor_dim, context_size, dropout)}
         if predictor not in predictors:
@@ -93,6 +97,8 @@ class TransducerHead(nn.Module):
         self.encoder_projection = nn.Linear(encoder_dim, joiner_dim)
         self.predictor_projection = nn.Linear(predictor_dim, joiner_dim)
         self.output = nn.Linear(joiner_dim, vocab_size)
+        self.ctc_weight = ctc_weight
+        self.auxiliary_ctc = CTCHead(vocab_size, encoder_dim) if ctc_weight > 0 else None
 
     def project_encoder(self, states: torch.Tensor) -> torch.Tensor:
         """Encoder states [..., encoder_dim] -> joiner inputs [..., joiner_dim]: once per utterance."""
@@ -135,4 +141,9 @@ class TransducerHead(nn.Module):
             nll_sum = transducer_nll(logits, targets, encoded.lengths, batch.target_lengths, BLANK_ID).sum()
         tokens = batch.target_lengths.sum()
         nll = nll_sum / tokens.clamp(min=1)  # a batch of empty targets still has a (blank-only) loss
-        return nll, {"nll": nll.detach(), "target_tokens": tokens}
+        logs = {"nll": nll.detach(), "target_tokens": tokens}
+        if self.auxiliary_ctc is None:
+            return nll, logs
+        ctc_loss, ctc_logs = self.auxiliary_ctc.loss(batch, encoded)
+        logs.update(transducer_loss=nll.detach(), ctc_loss=ctc_loss.detach(), ctc_too_long=ctc_logs["ctc_too_long"])
+        return (1.0 - self.ctc_weight) * nll + self.ctc_weight * ctc_loss, logs
