@@ -13,8 +13,10 @@ its state round-trips through a checkpoint; every head trains and lowers its los
 `seqcore-eval` and `seqcore-batch` run on the checkpoint; `seqcore-eval data_path=` reads the
 given file (or, for a task without `paths`, refuses in one line); bad input (a missing file, an
 undecodable batch item) fails in one line or is recorded per item; and with a `ctc` head, the
-training examples a CTC loss cannot learn are reported when training starts. Batch inputs are
-written as lines of the test split's "source" texts, as text tasks read them.
+training examples a CTC loss cannot learn are reported when training starts. The batch job's input
+holds the first test samples and one broken item: by default lines of their "source" texts and a
+line that is not UTF-8, as text tasks read them; a task reading other inputs (images, audio) gives
+`batch_input=`, which writes them in its own format.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ import json
 import tempfile
 from pathlib import Path
 from statistics import mean
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from seqcore.checkpoint import load_module, read_checkpoint
 from seqcore.ctc_feasibility import infeasibility_warning
@@ -39,12 +41,22 @@ SHORT_RUN = ("trainer=debug", "trainer.log_every_n_steps=1", "trainer.check_val_
              "test_after_training=false")
 BATCH_ITEMS = 8
 COMPARED_STEPS = 5  # the mean loss of the last steps must be below that of the first as many
+BatchInput = Callable[[Sequence[dict], Path], Path]  # (test samples, a folder) -> the batch job's input path
+
+
+def text_lines(samples: Sequence[dict], directory: Path) -> Path:
+    """The default batch input, as text tasks read it: the samples' "source" texts, one per line,
+    then a line that is not UTF-8 (the broken item)."""
+    path = directory / "inputs.txt"
+    path.write_bytes("".join(f"{sample['source']}\n" for sample in samples).encode("utf-8") + b"\xff\xfe\n")
+    return path
 
 
 def check_task_plugin(task: type[TaskPlugin], heads: Sequence[str] | None = None, *,
                       workdir: str | Path | None = None, steps: int = 30, overrides: Sequence[str] = (),
                       head_overrides: Mapping[str, Sequence[str]] | None = None,
-                      data_path: str | Path | Sequence[str | Path] | None = None) -> None:
+                      data_path: str | Path | Sequence[str | Path] | None = None,
+                      batch_input: BatchInput = text_lines) -> None:
     """Check the plugin `task` end to end; raises AssertionError naming the first thing to fix.
 
     heads: the heads to train (default: all of `task.supported_heads`). steps: training steps per
@@ -52,6 +64,9 @@ def check_task_plugin(task: type[TaskPlugin], heads: Sequence[str] | None = None
     model); head_overrides: more of them per head (`{"ctc": ["head.upsample=2"]}`). data_path: a
     small file (or [source_file, target_file], ...) in the task's own format, as
     `seqcore-eval data_path=` takes it; needed when the task reads files (has `paths`).
+    batch_input(samples, directory): writes, in `directory`, a `seqcore-batch input=` of the given test
+    samples followed by exactly one broken item (a corrupt image or audio file: what `read_inputs` or
+    `encode_source` records as an error) and returns its path (default `text_lines`).
     workdir: where runs are written, a new one per call (default: a new temporary directory, kept).
     The runs use one intra-op thread (`one_thread`): they are tiny."""
     heads = list(heads or task.supported_heads)
@@ -73,7 +88,7 @@ def check_task_plugin(task: type[TaskPlugin], heads: Sequence[str] | None = None
                 _check_data_path(module, checkpoint, workdir / "eval-data-path", data_path)
                 _check_bad_input(checkpoint, workdir / "bad-input")
             _check_evaluate(module, checkpoint, workdir / f"eval-{head}")
-            _check_batch(module, checkpoint, workdir / f"batch-{head}")
+            _check_batch(module, checkpoint, workdir / f"batch-{head}", batch_input)
         if "ctc" in heads:
             _check_ctc_report(task, workdir, overrides)
 
@@ -136,17 +151,17 @@ def _check_evaluate(module: Seq2SeqModule, checkpoint: Path, run_dir: Path) -> N
                                                 f"{sorted(metrics)} of seqcore-eval ({run_dir})")
 
 
-def _check_batch(module: Seq2SeqModule, checkpoint: Path, run_dir: Path) -> None:
-    """The first test sources and an undecodable line: every good item decoded, the bad one recorded."""
+def _check_batch(module: Seq2SeqModule, checkpoint: Path, run_dir: Path, batch_input: BatchInput) -> None:
+    """The first test samples and a broken item: every good item decoded, the broken one (last) recorded."""
     run_dir.mkdir(parents=True)
-    sources = [sample["source"] for sample in module.task.load_split("test")[:BATCH_ITEMS]]
-    inputs, output = run_dir / "inputs.txt", run_dir / "outputs.jsonl"
-    inputs.write_bytes("".join(f"{source}\n" for source in sources).encode("utf-8") + b"\xff\xfe\n")
+    samples = module.task.load_split("test")[:BATCH_ITEMS]
+    inputs, output = batch_input(samples, run_dir), run_dir / "outputs.jsonl"
     result = run_cli(BATCH, f"ckpt={checkpoint}", f"input={inputs}", f"output={output}",
                      f"hydra.run.dir={run_dir / 'run'}", cwd=run_dir)
-    counts = f"{len(sources) + 1} items: {len(sources)} done, 1 failed"
-    assert counts in result.stdout, f"seqcore-batch: expected {counts!r} (read_inputs: a line that is not UTF-8 " \
-                                    f"must become an item with 'error'), got: {result.stdout[-1000:]}"
+    counts = f"{len(samples) + 1} items: {len(samples)} done, 1 failed"
+    assert counts in result.stdout, f"seqcore-batch {inputs}: expected {counts!r} (read_inputs must yield one item " \
+                                    f"per input, the broken one with 'error', or encode_source raise for it), " \
+                                    f"got: {result.stdout[-1000:]}"
     records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
     assert all(isinstance(record["output"], str) for record in records[:-1]) and "error" in records[-1], records
 

@@ -7,7 +7,7 @@ import torch
 
 from seqcore.ctc_feasibility import count_infeasible, frames_needed, infeasibility_warning, smallest_upsample
 from seqcore.data import Example
-from seqcore.heads import AttentionHead, CTCHead, HybridHead
+from seqcore.heads import AttentionHead, CTCHead, HybridHead, TransducerHead
 from seqcore.model import Seq2Seq
 from seqcore.modules import TokenEmbedding, TransformerDecoder, TransformerEncoder
 from seqcore.modules.image_frontend import ImageFrontend
@@ -62,6 +62,8 @@ def test_the_warning_counts_the_examples_a_ctc_loss_cannot_learn_and_says_which_
     assert infeasibility_warning(model_with(HybridHead(decoder, 8, 16, ctc_weight=0.3)), data).startswith("ctc: 2 of 3")
     assert infeasibility_warning(model_with(HybridHead(decoder, 8, 16, ctc_weight=0.0)), data) is None
     assert infeasibility_warning(model_with(AttentionHead(decoder, 8)), data) is None
+    assert infeasibility_warning(model_with(TransducerHead(8, 16, ctc_weight=0.3)), data).startswith("ctc: 2 of 3")
+    assert infeasibility_warning(model_with(TransducerHead(8, 16)), data) is None
 
 
 def test_an_image_frontend_counts_the_frames_its_convolutions_leave():

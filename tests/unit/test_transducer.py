@@ -72,6 +72,23 @@ def test_loss_and_gradients_match_the_forward_algorithm(predictor):
         assert torch.allclose(got, expected, atol=1e-5, rtol=1e-4), (got - expected).abs().max()
 
 
+def test_auxiliary_ctc_mixes_the_two_losses_by_weight():
+    """head.ctc_weight: (1 - w) * the transducer loss + w * F.ctc_loss of the CTC layer, per target token."""
+    torch.manual_seed(0)
+    head = TransducerHead(5, ENCODER_DIM, predictor_dim=16, joiner_dim=16, dropout=0.0, ctc_weight=0.25)
+    batch, encoded = make_batch([3, 1]), make_encoded([5, 3])
+    loss, logs = head.loss(batch, encoded)
+
+    transducer = forward_algorithm_nll(head.lattice_logits(batch, encoded), batch.target, encoded.lengths,
+                                       batch.target_lengths) / 4
+    log_probs = head.auxiliary_ctc.projection(encoded.states).log_softmax(-1)
+    ctc = torch.nn.functional.ctc_loss(log_probs.transpose(0, 1), batch.target, encoded.lengths, batch.target_lengths,
+                                       blank=BLANK_ID, reduction="sum") / 4
+    assert torch.allclose(loss, 0.75 * transducer + 0.25 * ctc, atol=1e-5), (loss, transducer, ctc)
+    assert torch.allclose(logs["nll"], transducer, atol=1e-5) and torch.allclose(logs["ctc_loss"], ctc, atol=1e-5)
+    assert make_head("lstm").auxiliary_ctc is None
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_vectorized_cpu_loss_matches_torchaudio_values_and_gradients(seed):
     generator = torch.Generator().manual_seed(seed)
