@@ -36,7 +36,7 @@ def head_uses_decoder(head_cfg: DictConfig) -> bool:
     return "decoder" in inspect.signature(get_class(head_cfg._target_)).parameters
 
 
-def build_model(model_cfg: DictConfig, head_cfg: DictConfig, frontend_args: dict, target_vocab_size: int) -> Seq2Seq:
+def build_model(model_cfg: DictConfig, head_cfg: DictConfig, frontend_args: dict, target_vocab_size: int | None) -> Seq2Seq:
     """Instantiate the frontend (with the task's runtime sizes), encoder and head.
 
     A head receives, among `decoder` (the model's autoregressive decoder), `vocab_size` and

@@ -172,8 +172,7 @@ def _generated(generate: Callable[..., dict], seed: int, sizes: tuple, options: 
 class TokenOutputs:
     """Mixin of a task whose outputs are tokens of one tokenizer (`self.tokenizer`, built by `fit`)
     of the samples' "target" text: target ids, the output layer's size and an output's text come
-    from it. (A task of frames, TTS, defines `target_vocab_size` as its frame size and writes
-    files instead.)"""
+    from it. (A task of frames uses `FrameOutputs` instead.)"""
 
     tokenizer: Any
 
@@ -186,6 +185,24 @@ class TokenOutputs:
 
     def postprocess(self, tokens: Sequence[int], sample: dict) -> str:
         return self.tokenizer.decode(tokens)
+
+
+class FrameOutputs:
+    """Mixin of a task whose outputs are frames of numbers (TTS: mel spectrogram bands), not tokens.
+    There is no output vocabulary (the frames head takes its frame size from config: `head.frame_dim`)
+    and no text per hypothesis, so what such a task implements besides its data is what it means:
+    `encode_target` (the frames [T, frame_dim]), `evaluate` (scores read from each hypothesis'
+    `frames` in `nbest`; its `hypotheses` are empty strings) and `write_output` (a batch job's files,
+    e.g. one wav per item)."""
+
+    target_vocab_size = None  # no vocabulary: a head that asks for `vocab_size` cannot be built for frames
+
+    def postprocess(self, tokens: Sequence[int], sample: dict) -> str:
+        """No text: the output is the hypothesis' frames (seqcore-eval's outputs.jsonl shows "")."""
+        return ""
+
+    def metrics(self, hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, float]:
+        raise TypeError(f"{type(self).__qualname__} has frame outputs: its evaluate() reads the frames, not texts")
 
 
 def discover_plugins() -> dict[str, Any]:

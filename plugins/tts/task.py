@@ -43,7 +43,7 @@ from seqcore.audio import LogMel, MelConfig, MelInverter, read_audio, write_audi
 from seqcore.data import SPECIAL_TOKENS, build_tokenizer, tokenizer_from_state_dict
 from seqcore.errors import ConfigError, DataError
 from seqcore.inputs import read_text_items
-from seqcore.plugins import TaskPlugin
+from seqcore.plugins import FrameOutputs, TaskPlugin
 from seqcore.search.common import Hypothesis
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def _phonemes(text: str) -> str:
     return ESpeak().phonemize(text)
 
 
-class TTSTask(TaskPlugin):
+class TTSTask(FrameOutputs, TaskPlugin):
     name = "tts"
     supported_heads = ("frames",)
     main_metric = "mel_l1"
@@ -173,15 +173,7 @@ class TTSTask(TaskPlugin):
     def frontend_args(self) -> dict:
         return {"vocab_size": self.tokenizer.vocab_size}
 
-    @property
-    def target_vocab_size(self) -> int:
-        """The size of one output step: mel bands (a frames head has no vocabulary)."""
-        return self.mel_config.n_mels
-
-    # -- outputs ---------------------------------------------------------------------------
-    def postprocess(self, tokens: Sequence[int], sample: dict) -> str:
-        return ""  # the output is audio: see write_output and save_examples
-
+    # -- outputs (frames: FrameOutputs; audio files in write_output and save_examples) -----------
     def vocoder(self, n_iter: int) -> MelInverter:
         if n_iter not in self._vocoders:
             self._vocoders[n_iter] = MelInverter(self.mel_config, n_iter)

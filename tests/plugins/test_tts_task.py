@@ -146,3 +146,12 @@ def test_state_round_trip_and_phoneme_input(task, corpus):
     phonemes.fit(phonemes.load_split("train")[:4])
     assert phonemes.tokenizer.id_of("\u0259") >= 4 and phonemes.tokenizer.id_of("\u02c8") >= 4  # schwa, stress: IPA
     assert phonemes.tokenizer.id_of("c") < 4  # no letter "c" in English IPA
+
+
+def test_frame_outputs_have_no_vocabulary_and_no_text(task):
+    """FrameOutputs: no output vocabulary, no text per hypothesis; texts cannot be scored, frames are."""
+    from seqcore.plugins import FrameOutputs, TokenOutputs
+    assert isinstance(task, FrameOutputs) and not isinstance(task, TokenOutputs)
+    assert task.target_vocab_size is None and task.postprocess([], task.load_split("test")[0]) == ""
+    with pytest.raises(TypeError, match="evaluate"):
+        task.metrics([""], ["text"])
