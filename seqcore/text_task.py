@@ -14,23 +14,31 @@ renders such ids as those source pieces.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import torch
 
 from seqcore.data import UNK_ID, Tokenizer, build_tokenizer, tokenizer_from_state_dict
 from seqcore.errors import DataError
-from seqcore.plugins import TaskPlugin
+from seqcore.plugins import TaskPlugin, embedded_corpus
 
 
 class TextToTextTask(TaskPlugin):
     def __init__(self, tokenizer: str = "word", tokenizer_options: dict | None = None, copy_extras: bool = False,
-                 shared_vocabulary: bool = False):
+                 shared_vocabulary: bool = False, embedded_seed: int = 1234, embedded_sizes: dict | None = None):
+        """embedded_seed, embedded_sizes: the seed and split sizes of the task's generated corpus
+        (`embedded_split`), the data of every split left at null."""
         self.tokenizer_kind = tokenizer
         self.tokenizer_options = dict(tokenizer_options or {})  # null in a config: Hydra lets '{...}' replace it
         self.copy_extras = copy_extras
         self.shared_vocabulary = shared_vocabulary
         self.source_tokenizer = self.target_tokenizer = None
+        self.embedded_seed = embedded_seed
+        self.embedded_sizes = dict(embedded_sizes) if embedded_sizes else None
+
+    def embedded_split(self, generate: Callable[..., dict], split: str) -> list:
+        """`split` of the corpus `generate(seed, sizes)` makes (cached per process: `embedded_corpus`)."""
+        return embedded_corpus(generate, self.embedded_seed, self.embedded_sizes)[split]
 
     def fit(self, train_samples: Sequence[dict]) -> None:
         if not train_samples:

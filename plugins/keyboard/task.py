@@ -32,7 +32,6 @@ from seqcore import metrics
 from seqcore.data import build_tokenizer
 from seqcore.errors import ConfigError, DataError
 from seqcore.inputs import read_text_items
-from seqcore.plugins import embedded_corpus
 from seqcore.text_task import TextToTextTask
 
 COMPLETION_MARK = "\x1f"  # ends an input whose last word is a prefix to complete (ASCII unit separator)
@@ -57,7 +56,7 @@ class KeyboardTask(TextToTextTask):
     def __init__(self, train=None, valid=None, test=None, noise: dict | None = None, noise_fit: str | None = None,
                  completion_fraction: float = 0.1, fragment_fraction: float = 0.0, embedded_seed: int = 1234,
                  embedded_sizes: dict | None = None, copy_extras: bool = False):
-        super().__init__("char", {}, copy_extras)
+        super().__init__("char", {}, copy_extras, embedded_seed=embedded_seed, embedded_sizes=embedded_sizes)
         self.paths = {"train": train, "valid": valid, "test": test}
         self.rates = fit_rates(read_pairs(noise_fit)) if noise_fit else NoiseRates(**dict(noise or {}))
         for key, fraction in (("completion_fraction", completion_fraction), ("fragment_fraction", fragment_fraction)):
@@ -67,8 +66,6 @@ class KeyboardTask(TextToTextTask):
             raise ConfigError(f"task.completion_fraction + task.fragment_fraction = "
                               f"{completion_fraction + fragment_fraction} must be at most 1")
         self.completion_fraction, self.fragment_fraction = completion_fraction, fragment_fraction
-        self.embedded_seed = embedded_seed
-        self.embedded_sizes = dict(embedded_sizes) if embedded_sizes else None
         self.lexicon: dict[str, int] = {}
 
     # -- data ------------------------------------------------------------------------------
@@ -81,7 +78,7 @@ class KeyboardTask(TextToTextTask):
         if path is not None and path.endswith(".tsv"):
             return [{"source": noisy, "target": clean} for noisy, clean in read_pairs(path)]
         if path is None:
-            texts = embedded_corpus(generate_corpus, self.embedded_seed, self.embedded_sizes)[split]
+            texts = self.embedded_split(generate_corpus, split)
         else:
             texts = read_clean_text(path)
         if split == "train":

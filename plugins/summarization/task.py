@@ -28,7 +28,6 @@ from plugins.summarization.synthetic import generate_corpus
 from seqcore import metrics
 from seqcore.errors import ConfigError, DataError
 from seqcore.inputs import list_input_files, read_text_items
-from seqcore.plugins import embedded_corpus
 from seqcore.text_task import TextToTextTask
 
 log = logging.getLogger(__name__)
@@ -43,20 +42,18 @@ class SummarizationTask(TextToTextTask):
     def __init__(self, train=None, valid=None, test=None, tokenizer: str = "word",
                  tokenizer_options: dict | None = None, copy_extras: bool = False, max_source_tokens: int = 400,
                  embedded_seed: int = 1234, embedded_sizes: dict | None = None):
-        super().__init__(tokenizer, tokenizer_options, copy_extras)
+        super().__init__(tokenizer, tokenizer_options, copy_extras, embedded_seed=embedded_seed,
+                         embedded_sizes=embedded_sizes)
         if max_source_tokens < 1:
             raise ConfigError(f"task.max_source_tokens={max_source_tokens} must be at least 1")
         self.paths = {"train": train, "valid": valid, "test": test}
         self.max_source_tokens = max_source_tokens
-        self.embedded_seed = embedded_seed
-        self.embedded_sizes = dict(embedded_sizes) if embedded_sizes else None
 
     # -- data ------------------------------------------------------------------------------
     def load_split(self, split: str) -> list[dict]:
         path = self.split_path(split)
         if path is None:
-            corpus = embedded_corpus(generate_corpus, self.embedded_seed, self.embedded_sizes)
-            raw = [{"document": d, "summary": s} for d, s in corpus[split]]
+            raw = [{"document": d, "summary": s} for d, s in self.embedded_split(generate_corpus, split)]
         elif isinstance(path, str) and path.endswith(".jsonl"):
             raw = read_jsonl_documents(path)
         elif isinstance(path, str) and (path.endswith(".story") or Path(path).expanduser().is_dir()):

@@ -64,11 +64,11 @@ class Text2SQLTask(TextToTextTask):
                  embedded_dir: str | None = None, cell_values: bool = True, slots: int = 64,
                  anonymize_prob: float = 0.5, timeout_s: float = 2.0, max_rows: int = 10000,
                  guided_nonempty: bool = False):
-        super().__init__("word", tokenizer_options, copy_extras)
+        super().__init__("word", tokenizer_options, copy_extras, embedded_seed=embedded_seed,
+                         embedded_sizes={**DEFAULT_SIZES, **(embedded_sizes or {})})
         if not 0.0 <= anonymize_prob <= 1.0:
             raise ConfigError(f"task.anonymize_prob must be in [0, 1], got {anonymize_prob}")
         self.paths = {"train": train, "valid": valid, "test": test}
-        self.embedded_seed, self.embedded_sizes = embedded_seed, {**DEFAULT_SIZES, **(embedded_sizes or {})}
         self.embedded_dir = Path(embedded_dir) if embedded_dir else default_embedded_dir(embedded_seed)
         self.cell_values, self.slots, self.anonymize_prob = cell_values, slots, anonymize_prob
         self.guided_nonempty = guided_nonempty

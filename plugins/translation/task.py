@@ -15,7 +15,6 @@ from plugins.translation.synthetic import generate_corpus
 from seqcore import metrics
 from seqcore.errors import ConfigError, DataError
 from seqcore.inputs import read_text_items
-from seqcore.plugins import embedded_corpus
 from seqcore.text_task import TextToTextTask
 
 log = logging.getLogger(__name__)
@@ -58,17 +57,14 @@ class TranslationTask(TextToTextTask):
                  tokenizer_options: dict | None = None, embedded_seed: int = 1234,
                  embedded_sizes: dict | None = None, detokenize: bool = True, copy_extras: bool = False,
                  shared_vocabulary: bool = False):
-        super().__init__(tokenizer, tokenizer_options, copy_extras, shared_vocabulary)
+        super().__init__(tokenizer, tokenizer_options, copy_extras, shared_vocabulary, embedded_seed, embedded_sizes)
         self.detokenize = detokenize
         self.paths = {"train": train, "valid": valid, "test": test}
-        self.embedded_seed = embedded_seed
-        self.embedded_sizes = dict(embedded_sizes) if embedded_sizes else None
 
     def load_split(self, split: str) -> list[dict]:
         path = self.split_path(split)
         if path is None:
-            corpus = embedded_corpus(generate_corpus, self.embedded_seed, self.embedded_sizes)
-            return [{"source": s, "target": t} for s, t in corpus[split]]
+            return [{"source": s, "target": t} for s, t in self.embedded_split(generate_corpus, split)]
         if isinstance(path, str) and path.endswith(".jsonl"):
             return read_jsonl_pairs(path)
         if not isinstance(path, str) and len(path) == 2:

@@ -11,8 +11,8 @@ point, its config and recipe, made short (`steps`, `overrides`), and fails with 
 names what to fix. Checked: the plugin is installed and supports the heads; its splits load;
 its state round-trips through a checkpoint; every head trains and lowers its loss, then
 `seqcore-eval` and `seqcore-batch` run on the checkpoint; `seqcore-eval data_path=` reads the
-given file (or, for a task without `paths`, refuses in one line); bad input (a missing file, an
-undecodable batch item) fails in one line or is recorded per item; and with a `ctc` head, the
+given file (or, for a task without `paths`, refuses in one line); bad input (a missing file, a
+broken batch item) fails in one line or is recorded per item; and with a `ctc` head, the
 training examples a CTC loss cannot learn are reported when training starts. The batch job's input
 holds the first test samples and one broken item: by default lines of their "source" texts and a
 line that is not UTF-8, as text tasks read them; a task reading other inputs (images, audio) gives
@@ -64,9 +64,10 @@ def check_task_plugin(task: type[TaskPlugin], heads: Sequence[str] | None = None
     model); head_overrides: more of them per head (`{"ctc": ["head.upsample=2"]}`). data_path: a
     small file (or [source_file, target_file], ...) in the task's own format, as
     `seqcore-eval data_path=` takes it; needed when the task reads files (has `paths`).
-    batch_input(samples, directory): writes, in `directory`, a `seqcore-batch input=` of the given test
-    samples followed by exactly one broken item (a corrupt image or audio file: what `read_inputs` or
-    `encode_source` records as an error) and returns its path (default `text_lines`).
+    batch_input(samples, directory): writes, in `directory`, a `seqcore-batch input=` in the task's
+    format of the given test samples (the first BATCH_ITEMS) followed by exactly one broken item (e.g. a
+    corrupt image or audio file: one that `read_inputs` marks with "error" or `encode_source` raises
+    for), and returns its path (default `text_lines`).
     workdir: where runs are written, a new one per call (default: a new temporary directory, kept).
     The runs use one intra-op thread (`one_thread`): they are tiny."""
     heads = list(heads or task.supported_heads)
