@@ -1,7 +1,7 @@
 """Paired CPU benchmark: seqcore's Transformer against Hugging Face `transformers` BART, same sizes, same batches.
 
     pip install -e ".[bench]"      # transformers: for this benchmark only, never a seqcore dependency
-    python benchmarks/peer_transformer.py [--rounds 7] [--threads N] [--profile train|greedy|beam] [overrides...]
+    python benchmarks/peer_transformer.py [--rounds 7] [--threads N] [--compile] [--profile train|greedy|beam] [overrides...]
 
 One process builds both models from seqcore's training config (`model`, `head`, `optim`,
 `trainer.gradient_clip_val`; Hydra overrides work as in `seqcore-train`): seqcore's `Seq2Seq`
@@ -24,6 +24,8 @@ first of them swapped every round, so load from other processes falls on both. T
 medians over rounds and the ratio seqcore / BART as the median of the rounds' paired ratios;
 the load average before and after is printed with it: compare only figures measured in one run.
 `--profile` prints the top operators by self CPU time of one measurement instead of timing.
+`--compile` runs both models' training forward through `torch.compile` (seqcore's
+`model.compile=true`; the warm-up step compiles), so compiled is compared with compiled.
 """
 from __future__ import annotations
 
@@ -190,6 +192,7 @@ def main() -> None:
     parser.add_argument("--train-steps", type=int, default=5, help="training steps per measurement")
     parser.add_argument("--decodings", type=int, default=5, help="decoding passes per measurement")
     parser.add_argument("--profile", choices=list(MEASUREMENTS), help="print top operators instead of timing")
+    parser.add_argument("--compile", action="store_true", help="torch.compile both models' training forward")
     parser.add_argument("overrides", nargs="*", help="Hydra overrides of the training config, e.g. +optim.fused=true")
     args = parser.parse_intermixed_args()
     if args.threads:
@@ -205,6 +208,9 @@ def main() -> None:
     contenders = [seqcore_contender(cfg, args.vocab, source, target, sentences, args.length, steps),
                   bart_contender(cfg, args.vocab, source, target, sentences, args.length, steps)]
     tokens_per_step = args.batch * (args.length + 1)
+    if args.compile:
+        for contender in contenders:
+            contender.loss = torch.compile(contender.loss)
 
     def run(contender: Contender, what: str, repeats: int | None = None) -> float:
         return measure(contender, what, repeats or args.train_steps, repeats or args.decodings, tokens_per_step,
@@ -214,7 +220,7 @@ def main() -> None:
           f"{os.cpu_count()} CPUs")
     print(f"model: dim {cfg.model.dim}, {cfg.model.encoder.layers}+{cfg.model.decoder.layers} layers, "
           f"{cfg.model.encoder.heads} heads, ffn {cfg.model.encoder.ffn_dim}, dropout {cfg.model.encoder.dropout}, "
-          f"vocabulary {args.vocab}, optimizer {cfg.optim._target_}(fused={cfg.optim.get('fused')}); parameters: "
+          f"vocabulary {args.vocab}, compiled training: {args.compile}, optimizer {cfg.optim._target_}(fused={cfg.optim.get('fused')}); parameters: "
           + ", ".join(f"{c.name} {c.parameters() / 1e6:.2f}M" for c in contenders))
     if args.profile:
         profile(contenders, args.profile, lambda contender: run(contender, args.profile))

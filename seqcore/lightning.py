@@ -57,9 +57,13 @@ class Seq2SeqModule(pl.LightningModule):
         check_search(self.model.head, self.search, "search")
         check_search(self.model.head, self.validation_search, "validation.search")
         self._decoded: list = []
+        # model.compile: the training forward only (a function, so the state dict keeps its keys); decoding
+        # runs step by step on shapes that change every step, where compiling would cost more than it saves
+        self._training_forward = torch.compile(self.model.forward) if self.config.model.get("compile") \
+            else self.model.forward
 
     def training_step(self, batch, batch_index):
-        loss, logs = self.model(batch)
+        loss, logs = self._training_forward(batch)
         self.log("train/loss", loss, prog_bar=True, batch_size=len(batch))
         for key, value in logs.items():  # nll, branch losses, coverage, target_tokens, ...
             self.log(f"train/{key}", torch.as_tensor(value, dtype=torch.float32), batch_size=len(batch))
